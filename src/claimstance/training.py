@@ -1,0 +1,285 @@
+"""Training the joint model with transformers' ``Trainer``, then measuring what ships.
+
+``train(TrainConfig)`` tokenizes the corpus (``datasets``), trains with the Trainer, keeps the
+checkpoint with the best dev macro-F1, saves it with its tokenizer, and then scores the saved
+model through :class:`~claimstance.inference.ClaimStanceClassifier` (the same decoding users
+get) on train/dev/test and on realdev when ``../shared`` is present, beside the two baselines.
+It writes ``metrics.json``, ``training_args.json`` and a model card ``README.md``.
+
+Example:
+    >>> config = TrainConfig(name="smoke", encoder="minilm", epochs=1, max_train_samples=32)
+    >>> train(config)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import yaml
+from datasets import Dataset
+from transformers import AutoTokenizer, EvalPrediction, Trainer, TrainingArguments, set_seed
+
+from claimstance.baselines import run_baselines
+from claimstance.data import CORPUS_DIR, load_split, realdev_path
+from claimstance.evaluation import evaluate, label_metrics, span_metrics
+from claimstance.inference import ACTOR_MODES, MODELS_DIR, ClaimStanceClassifier
+from claimstance.labels import CLAIM_TAG2ID, LABEL2ID, LABELS, TAG2ID
+from claimstance.modeling import ClaimStanceConfig, ClaimStanceModel
+from claimstance.model_card import write_model_card
+from claimstance.spans import IGNORE, tags_for_spans, tokenize_with_offsets
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run depends on; loaded from YAML, overridable on the command line."""
+
+    name: str = "fast"
+    encoder: str = "minilm"
+    corpus_dir: str = str(CORPUS_DIR)
+    output_dir: str = ""
+    max_seq_length: int = 128
+    epochs: float = 6.0
+    batch_size: int = 16
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    span_loss_weight: float = 1.0
+    claim_loss_weight: float = 0.5
+    classifier_dropout: float = 0.1
+    seed: int = 42
+    bf16: bool = False
+    max_train_samples: int = 0
+    max_eval_samples: int = 0
+    eval_realdev: bool = True
+    baselines: bool = True
+    threads: int = 0
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> "TrainConfig":
+        """Read a YAML config; ``overrides`` (already typed) win over the file."""
+        values = yaml.safe_load(Path(path).read_text()) or {}
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"{path}: unknown config keys {sorted(unknown)}")
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def model_dir(self) -> Path:
+        return Path(self.output_dir) if self.output_dir else MODELS_DIR / self.name
+
+
+def record_spans(record: dict[str, Any]) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """Character spans to tag: the primary actor/cue, and every claim's actor/cue/content."""
+    primary = [(s["start"], s["end"], kind) for kind, s in (("CUE", record["cue"]), ("ACTOR", record["actor"])) if s]
+    claim_spans: list[tuple[int, int, str]] = []
+    for claim in record.get("claims") or []:
+        if claim["cue"]:
+            claim_spans.append((claim["cue"]["start"], claim["cue"]["end"], f"CUE-{claim['label']}"))
+        if claim["actor"]:
+            claim_spans.append((claim["actor"]["start"], claim["actor"]["end"], "ACTOR"))
+    for claim in record.get("claims") or []:  # contents last: cues and actors inside them win
+        if claim["content"]:
+            claim_spans.append((claim["content"]["start"], claim["content"]["end"], "CONTENT"))
+    return primary, claim_spans
+
+
+def build_features(records: list[dict[str, Any]], tokenizer: Any, max_length: int) -> Dataset:
+    """A ``datasets.Dataset`` of input ids with the sentence label and both tag sequences."""
+
+    def encode(batch: dict[str, list]) -> dict[str, list]:
+        encoded = tokenize_with_offsets(tokenizer, batch["text"], max_length)
+        span_tags, claim_tags = [], []
+        for i, offsets in enumerate(encoded.pop("offset_mapping")):
+            record = {k: batch[k][i] for k in ("actor", "cue", "claims")}
+            primary, claims = record_spans(record)
+            span_tags.append(tags_for_spans(offsets, primary, TAG2ID))
+            claim_tags.append(tags_for_spans(offsets, claims, CLAIM_TAG2ID))
+        return {
+            **encoded,
+            "labels": [LABEL2ID[label] for label in batch["label"]],
+            "span_tags": span_tags,
+            "claim_tags": claim_tags,
+        }
+
+    columns = {k: [r.get(k) for r in records] for k in ("text", "label", "actor", "cue", "claims")}
+    dataset = Dataset.from_dict(columns)
+    return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+
+
+class JointCollator:
+    """Pads input ids with the tokenizer and tag sequences with ``-100``."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        length = max(len(f["input_ids"]) for f in features)
+        inputs = self.tokenizer.pad(
+            [{k: f[k] for k in ("input_ids", "attention_mask")} for f in features],
+            padding="max_length",
+            max_length=length,
+            return_tensors="pt",
+        )
+        for key in ("span_tags", "claim_tags"):
+            inputs[key] = torch.tensor([f[key] + [IGNORE] * (length - len(f[key])) for f in features])
+        inputs["labels"] = torch.tensor([f["labels"] for f in features])
+        return dict(inputs)
+
+
+def _preprocess_logits(logits: Any, labels: Any) -> torch.Tensor:
+    sentence_logits = logits[0] if isinstance(logits, tuple) else logits
+    return sentence_logits.argmax(-1)
+
+
+def _compute_metrics(prediction: EvalPrediction) -> dict[str, float]:
+    label_ids = prediction.label_ids[0] if isinstance(prediction.label_ids, tuple) else prediction.label_ids
+    gold = [LABELS[i] for i in label_ids]
+    pred = [LABELS[i] for i in np.asarray(prediction.predictions).reshape(-1)]
+    metrics = label_metrics(gold, pred)
+    return {"macro_f1": metrics["macro_f1"], "accuracy": metrics["accuracy"]}
+
+
+def _limit(records: list[dict], n: int) -> list[dict]:
+    return records[:n] if n else records
+
+
+def train(config: TrainConfig) -> dict[str, Any]:
+    """Train, select on dev, save, and measure; returns the metrics written to ``metrics.json``."""
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    set_seed(config.seed)
+    out = config.model_dir
+    corpus = Path(config.corpus_dir)
+    train_records = _limit(load_split("train", corpus), config.max_train_samples)
+    dev_records = _limit(load_split("dev", corpus), config.max_eval_samples)
+    test_records = _limit(load_split("test", corpus), config.max_eval_samples)
+
+    model_config = ClaimStanceConfig.for_encoder(
+        config.encoder,
+        classifier_dropout=config.classifier_dropout,
+        span_loss_weight=config.span_loss_weight,
+        claim_loss_weight=config.claim_loss_weight,
+        max_seq_length=config.max_seq_length,
+    )
+    model = ClaimStanceModel.from_encoder(model_config)
+    tokenizer = AutoTokenizer.from_pretrained(model_config_path(config.encoder))
+    train_set = build_features(train_records, tokenizer, config.max_seq_length)
+    dev_set = build_features(dev_records, tokenizer, config.max_seq_length)
+
+    checkpoints = out / "checkpoints"
+    args = TrainingArguments(
+        output_dir=str(checkpoints),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=64,
+        learning_rate=config.learning_rate,
+        weight_decay=config.weight_decay,
+        warmup_steps=config.warmup_ratio,
+        lr_scheduler_type="linear",
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=1,
+        load_best_model_at_end=True,
+        metric_for_best_model="macro_f1",
+        greater_is_better=True,
+        label_names=["labels", "span_tags", "claim_tags"],
+        train_sampling_strategy="group_by_length",
+        bf16=config.bf16,
+        use_cpu=not torch.cuda.is_available(),
+        seed=config.seed,
+        data_seed=config.seed,
+        logging_steps=50,
+        report_to=[],
+        dataloader_num_workers=0,
+        disable_tqdm=not os.isatty(2),
+        save_only_model=True,
+    )
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_set,
+        eval_dataset=dev_set,
+        data_collator=JointCollator(tokenizer),
+        compute_metrics=_compute_metrics,
+        preprocess_logits_for_metrics=_preprocess_logits,
+    )
+    started = time.perf_counter()
+    trainer.train()
+    train_seconds = time.perf_counter() - started
+
+    out.mkdir(parents=True, exist_ok=True)
+    trainer.model.save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    (out / "training_args.json").write_text(json.dumps({"config": asdict(config), "trainer": args.to_dict()}, indent=2, default=str))
+
+    metrics = measure(out, config, train_records, dev_records, test_records)
+    metrics["training"] = {
+        "seconds": round(train_seconds, 1),
+        "device": "cuda" if torch.cuda.is_available() else f"cpu ({torch.get_num_threads()} threads)",
+        "train_sentences": len(train_records),
+        "epochs": config.epochs,
+        "best_dev_macro_f1": trainer.state.best_metric,
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    write_model_card(out, config, metrics)
+    return metrics
+
+
+def actor_variants(classifier: ClaimStanceClassifier, splits: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
+    """Actor overlap of each actor source (token head, parse, combined) per evaluation set."""
+    shipped = classifier.actor_mode
+    variants: dict[str, dict[str, float]] = {}
+    try:
+        for split, records in splits.items():
+            variants[split] = {}
+            for mode in ACTOR_MODES:
+                classifier.actor_mode = mode
+                predictions = classifier.predict([r["text"] for r in records], batch_size=64)
+                variants[split][mode] = span_metrics(records, [p.to_dict() for p in predictions], "actor")["overlap"]
+    finally:
+        classifier.actor_mode = shipped
+    return variants
+
+
+def model_config_path(encoder: str) -> Path:
+    from claimstance.encoders import encoder_path
+
+    return encoder_path(encoder)
+
+
+def measure(
+    model_dir: Path,
+    config: TrainConfig,
+    train_records: list[dict],
+    dev_records: list[dict],
+    test_records: list[dict],
+) -> dict[str, Any]:
+    """Score the saved model (as users load it) and the baselines on every split."""
+    classifier = ClaimStanceClassifier.from_pretrained(model_dir)
+    splits = {"train": train_records, "dev": dev_records, "test": test_records}
+    realdev = realdev_path()
+    if config.eval_realdev and realdev is not None:
+        from claimstance.data import read_jsonl
+
+        splits["realdev"] = read_jsonl(realdev)
+    metrics: dict[str, Any] = {"model": {}, "baselines": {}}
+    for split, records in splits.items():
+        predictions = classifier.predict([r["text"] for r in records], batch_size=64)
+        metrics["model"][split] = evaluate(records, [p.to_dict() for p in predictions])
+    metrics["actor_variants"] = actor_variants(classifier, {k: v for k, v in splits.items() if k in ("dev", "realdev")})
+    if config.baselines:
+        metrics["baselines"] = run_baselines(train_records, {k: v for k, v in splits.items() if k != "train"})
+    return metrics

@@ -1,0 +1,83 @@
+"""The Python API: single vs batch, order, documents, record shape."""
+
+from __future__ import annotations
+
+import types
+
+from claimstance.labels import LABELS
+from claimstance.records import SentencePrediction
+
+SENTENCES = [
+    "Moscow denied the allegations.",
+    "The minister, who spoke to reporters in the capital on Tuesday after a long cabinet meeting, said the bridge was safe.",
+    "Prices could rise.",
+    "The city has 40,000 residents.",
+]
+
+
+def test_single_string_gives_single_prediction(classifier):
+    prediction = classifier.predict(SENTENCES[0])
+    assert isinstance(prediction, SentencePrediction)
+    assert prediction.text == SENTENCES[0] and prediction.label in LABELS
+
+
+def test_batch_keeps_input_order_and_matches_single_calls(classifier):
+    batch = classifier.predict(SENTENCES, batch_size=2)
+    assert [p.text for p in batch] == SENTENCES
+    for text, prediction in zip(SENTENCES, batch):
+        alone = classifier.predict(text)
+        assert alone.label == prediction.label
+        assert abs(alone.score - prediction.score) < 1e-4
+
+
+def test_record_shape_follows_the_spec(classifier):
+    record = classifier.predict(SENTENCES[1]).to_dict()
+    assert list(record)[:11] == ["doc_id", "sent_id", "start", "end", "text", "label", "score", "scores", "actor", "cue", "claims"]
+    assert set(record["scores"]) == set(LABELS)
+    assert abs(sum(record["scores"].values()) - 1) < 1e-3
+    for span in [record["actor"], record["cue"]] + [c[k] for c in record["claims"] for k in ("actor", "cue", "content")]:
+        if span:
+            assert record["text"][span["start"] : span["end"]] == span["text"]
+    if record["label"] == "other":
+        assert record["actor"] is None and record["cue"] is None and record["claims"] == []
+
+
+def test_label_document_offsets_point_into_the_document(classifier):
+    text = "Kremlin denies role\nMr. Ivanov said on Jan. 5 the report was false. He left."
+    predictions = classifier.label_document(text, doc_id="d1")
+    assert [p.text for p in predictions] == ["Kremlin denies role", "Mr. Ivanov said on Jan. 5 the report was false.", "He left."]
+    for i, p in enumerate(predictions):
+        assert p.doc_id == "d1" and p.sent_id == i and text[p.start : p.end] == p.text
+
+
+def test_label_documents_is_a_lazy_generator(classifier):
+    consumed = []
+
+    def documents():
+        for i in range(5):
+            consumed.append(i)
+            yield {"id": f"doc{i}", "text": f"Officials said document {i} was ready."}
+
+    stream = classifier.label_documents(documents(), buffer_sentences=2)
+    assert isinstance(stream, types.GeneratorType)
+    first = next(stream)
+    assert first[0].doc_id == "doc0" and len(consumed) < 5
+    rest = list(stream)
+    assert [d[0].doc_id for d in rest] == ["doc1", "doc2", "doc3", "doc4"]
+
+
+def test_long_sentences_are_truncated_and_flagged(classifier):
+    long_text = "The minister said " + " ".join(["the plan was fine"] * 60) + "."
+    record = classifier.predict(long_text).to_dict()
+    assert record["truncated"] is True and record["text"] == long_text
+    assert "truncated" not in classifier.predict("The minister said it.").to_dict()
+
+
+def test_backends_load_and_agree_with_fp32_on_scores(classifier, smoke_model_dir):
+    from claimstance.inference import ClaimStanceClassifier
+
+    reference = [p.scores for p in classifier.predict(SENTENCES)]
+    for backend in ("bf16", "int8"):
+        other = ClaimStanceClassifier.from_pretrained(smoke_model_dir, backend=backend)
+        scores = [p.scores for p in other.predict(SENTENCES)]
+        assert all(abs(a[k] - b[k]) < 0.25 for a, b in zip(reference, scores) for k in a), backend

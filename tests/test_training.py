@@ -1,0 +1,36 @@
+"""The smoke training run: what it leaves behind, and determinism."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from claimstance.training import TrainConfig, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_smoke_run_leaves_a_complete_model_directory(smoke_model_dir):
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "training_args.json", "metrics.json", "README.md"):
+        assert (smoke_model_dir / name).is_file(), name
+    assert not (smoke_model_dir / "checkpoints").exists()
+    metrics = json.loads((smoke_model_dir / "metrics.json").read_text())
+    assert set(metrics["model"]) >= {"train", "dev", "test"}
+    assert 0.0 <= metrics["model"]["dev"]["macro_f1"] <= 1.0
+    assert "| claimstance (this model) | dev |" in (smoke_model_dir / "README.md").read_text()
+
+
+def test_same_seed_same_metrics(tmp_path, smoke_model_dir):
+    config = TrainConfig.from_yaml(ROOT / "configs" / "smoke.yaml", output_dir=str(tmp_path / "again"))
+    again = train(config)
+    first = json.loads((smoke_model_dir / "metrics.json").read_text())
+    assert again["model"] == first["model"]
+
+
+def test_overrides_are_typed_and_checked():
+    config = TrainConfig.from_yaml(ROOT / "configs" / "fast.yaml", epochs=2)
+    assert config.epochs == 2 and config.encoder == "minilm"
+    default = TrainConfig.from_yaml(ROOT / "configs" / "default.yaml")
+    from claimstance.inference import DEFAULT_MODEL
+
+    assert default.name == DEFAULT_MODEL
