@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     label.add_argument("--backend", default="fp32", choices=BACKENDS, help="inference backend (see README for quality)")
     label.add_argument("--actors", default="combined", choices=ACTOR_MODES, help="actor span source")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.add_argument("--engine", default="local", choices=("local", "ray"), help="local streaming, or Ray Data (-o is then a folder of shards)")
+    label.add_argument("--address", default=None, help="Ray cluster address (default: start Ray locally)")
+    label.add_argument("--num-workers", type=int, default=1, help="Ray actors, each holding one model copy")
 
     evaluate = sub.add_parser("evaluate", help="write an evaluation report (HTML, Markdown, JSON)")
     evaluate.add_argument("--model", default=None, help="model folder or name under models/")
@@ -48,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _label(args: argparse.Namespace) -> int:
+    if args.engine == "ray":
+        return _label_ray(args)
     from claimstance.inference import ClaimStanceClassifier
     from claimstance.labelling import label_corpus
 
@@ -67,6 +72,20 @@ def _label(args: argparse.Namespace) -> int:
     )
     print(json.dumps(summary.to_dict()), file=sys.stderr)
     return EXIT_RECORD_ERRORS if summary.errors else EXIT_OK
+
+
+def _label_ray(args: argparse.Namespace) -> int:
+    from claimstance.distributed import label_with_ray
+
+    output = Path(args.output)
+    counts = label_with_ray(
+        args.model, args.inputs, output, fmt=args.format, text_field=args.text_field, id_field=args.id_field,
+        lines=args.lines, split=not args.no_split, batch_size=args.batch_size, backend=args.backend,
+        address=args.address, num_workers=args.num_workers,
+        output_format="parquet" if output.suffix.lower() == ".parquet" else "jsonl",
+    )
+    print(json.dumps(counts), file=sys.stderr)
+    return EXIT_RECORD_ERRORS if counts["errors"] else EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -69,7 +69,12 @@ def resolve_span(text: str, value: str | dict[str, Any] | None) -> dict[str, Any
         start = text.find(needle, start + 1)
         if start < 0:
             raise CorpusError(f"span {needle!r} (occurrence {nth}) not found in {text!r}")
-    return {"start": start, "end": start + len(needle), "text": needle}
+    end = start + len(needle)
+    if (start > 0 and text[start - 1].isalnum() and needle[0].isalnum()) or (
+        end < len(text) and text[end].isalnum() and needle[-1].isalnum()
+    ):
+        raise CorpusError(f"span {needle!r} at {start} cuts a word in {text!r}; give its 'nth' occurrence")
+    return {"start": start, "end": end, "text": needle}
 
 
 def _check_label(label: Any, where: str) -> None:

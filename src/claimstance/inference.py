@@ -12,8 +12,6 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, overload
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -32,6 +32,34 @@ ATTRIBUTION_LEMMAS = frozenset(
     establish corroborate substantiate attest affirm reaffirm reiterate repeat mention observe
     remark comment announce inform notify advise concede confess""".split()
 )
+IRREGULAR_FORMS = {
+    "said": "say", "says": "say", "told": "tell", "thought": "think", "found": "find", "wrote": "write",
+    "written": "write", "shown": "show", "showed": "show", "spoke": "speak", "spoken": "speak",
+    "foresaw": "foresee", "forecast": "forecast", "held": "hold", "knew": "know", "known": "know",
+}
+
+
+def attribution_lemma(word: str) -> str | None:
+    """The attribution lemma of an inflected verb form ("denied" -> "deny"), else None.
+
+    Example:
+        >>> attribution_lemma("Denied"), attribution_lemma("admitted"), attribution_lemma("walked")
+        ('deny', 'admit', None)
+    """
+    word = word.lower()
+    if word in IRREGULAR_FORMS:
+        return IRREGULAR_FORMS[word] if IRREGULAR_FORMS[word] in ATTRIBUTION_LEMMAS else None
+    candidates = [word]
+    for suffix, replacements in (("ies", ("y",)), ("ied", ("y",)), ("es", ("", "e")), ("s", ("",)),
+                                 ("ed", ("", "e")), ("ing", ("", "e")), ("d", ("",))):
+        if word.endswith(suffix):
+            stem = word[: -len(suffix)]
+            candidates += [stem + r for r in replacements]
+            if len(stem) > 2 and stem[-1] == stem[-2]:  # admitted -> admit
+                candidates.append(stem[:-1])
+    return next((c for c in candidates if c in ATTRIBUTION_LEMMAS), None)
+
+
 SUBJECT_DEPS = ("nsubj", "csubj", "expl")
 # Children dropped from an actor phrase: relative clauses, appositives after a name,
 # participle clauses and punctuation at the edges.
@@ -46,10 +74,12 @@ class DependencyAttributor:
     def nlp(self):  # noqa: ANN201 - spaCy Language
         import spacy
 
-        return spacy.load(SPACY_MODEL, disable=["ner"])
+        # Tagger and parser only: fine-grained tags stand in for coarse POS, and
+        # attribution_lemma() for the lemmatizer (about 1.5x faster).
+        return spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer", "attribute_ruler"])
 
     def parse(self, texts: Iterable[str], batch_size: int = 256) -> list[Doc]:
-        """Parse sentences (tagger + parser + lemmatizer)."""
+        """Parse sentences (tagger + parser)."""
         return list(self.nlp.pipe(texts, batch_size=batch_size))
 
     def actor_span(self, doc: Doc, cue: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -64,10 +94,9 @@ class DependencyAttributor:
                     if obj.dep_ == "pobj":
                         return _phrase(obj)
         for token in _self_and_ancestors(anchor):
-            if token.pos_ not in ("VERB", "AUX", "NOUN"):
+            if not token.tag_.startswith(("VB", "MD", "NN")):
                 continue
-            is_cue_verb = token is anchor and token.pos_ == "VERB"
-            if not (is_cue_verb or token.lemma_.lower() in ATTRIBUTION_LEMMAS):
+            if not ((token is anchor and _is_verb(token)) or attribution_lemma(token.text)):
                 continue
             source = _source_of(token)
             if source is not None:
@@ -79,10 +108,15 @@ class DependencyAttributor:
             span = doc.char_span(*cue, alignment_mode="expand")
             if span is None or not len(span):
                 return None
-            verbs = [t for t in span if t.pos_ == "VERB"]
+            verbs = [t for t in span if _is_verb(t)]
             return verbs[0] if verbs else span.root
-        verbs = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in ATTRIBUTION_LEMMAS]
+        verbs = [t for t in doc if _is_verb(t) and attribution_lemma(t.text)]
         return verbs[0] if verbs else None
+
+
+def _is_verb(token: Token) -> bool:
+    """A lexical verb (not an auxiliary or modal)."""
+    return token.tag_.startswith("VB") and token.dep_ not in ("aux", "auxpass")
 
 
 def _self_and_ancestors(token: Token) -> list[Token]:
@@ -100,14 +134,18 @@ def _source_of(verb: Token) -> Token | None:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return verb.head
             return child
-    if verb.dep_ in ("conj", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
+    if verb.dep_ in ("conj", "xcomp") and verb.head.tag_.startswith(("VB", "MD")):
         return _source_of(verb.head)
     return None
 
 
+def _is_proper(token: Token) -> bool:
+    return token.tag_ in ("NNP", "NNPS")
+
+
 def _phrase(head: Token) -> tuple[int, int]:
     """The noun phrase headed by ``head``, without relative clauses or a name's appositive."""
-    keep_appositive = head.pos_ != "PROPN"
+    keep_appositive = not _is_proper(head)
     tokens = [head]
     stack = list(head.children)
     while stack:
@@ -130,7 +168,7 @@ def _phrase(head: Token) -> tuple[int, int]:
         end += 1
     doc = head.doc
     for child in head.rights:
-        if child.dep_ == "appos" and keep_appositive and child.pos_ == "PROPN":
+        if child.dep_ == "appos" and keep_appositive and _is_proper(child):
             end = max(end, max(t.i for t in child.subtree if t.dep_ not in DROPPED_DEPS))
     while start < end and doc[start].is_punct:
         start += 1

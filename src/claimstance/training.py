@@ -57,6 +57,7 @@ class TrainConfig:
     span_loss_weight: float = 1.0
     claim_loss_weight: float = 0.5
     classifier_dropout: float = 0.1
+    freeze_embeddings: bool = True
     seed: int = 42
     bf16: bool = False
     max_train_samples: int = 0
@@ -174,6 +175,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
         max_seq_length=config.max_seq_length,
     )
     model = ClaimStanceModel.from_encoder(model_config)
+    if config.freeze_embeddings:  # keeps pretrained vectors for words the corpus never shows; ~15% faster
+        model.encoder.get_input_embeddings().weight.requires_grad_(False)
     tokenizer = AutoTokenizer.from_pretrained(model_config_path(config.encoder))
     train_set = build_features(train_records, tokenizer, config.max_seq_length)
     dev_set = build_features(dev_records, tokenizer, config.max_seq_length)
