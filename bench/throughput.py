@@ -6,7 +6,8 @@ For each model: (a) a naive loop that runs the model once per sentence (timed on
 ``--naive`` sentences: the per-sentence rate does not depend on corpus size), (b) the default
 path (``predict``: length-sorted batches of 32, fp32, parse-checked actors), (c) each faster
 backend. Every variant runs in its own process so that its peak RSS is its own. The corpus is
-the project corpus's sentences (train, dev and test), repeated if needed.
+the project corpus's sentences (train, dev and test), repeated if needed. A variant slower than
+``--max-seconds`` is timed on the sentences it finished (chunks of 512, in corpus order).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ VARIANTS = (
     ("default path (fp32)", {"backend": "fp32"}),
     ("bf16 autocast", {"backend": "bf16"}),
     ("int8 dynamic", {"backend": "int8"}),
-    ("int8 dynamic, token-head actors", {"backend": "int8", "actors": "model"}),
+    ("ONNX Runtime fp32", {"backend": "onnx"}),
+    ("ONNX Runtime int8", {"backend": "onnx-int8"}),
+    ("ONNX Runtime int8, token-head actors (no parse)", {"backend": "onnx-int8", "actors": "model"}),
 )
 
 
@@ -34,7 +37,7 @@ def corpus(n: int) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
-def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: int, naive_limit: int) -> dict:
+def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: int, naive_limit: int, max_seconds: float, skip_realdev: bool = False) -> dict:
     import torch
 
     from claimstance.data import read_jsonl, realdev_path
@@ -46,15 +49,16 @@ def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: i
     texts = corpus(naive_limit if naive else sentences)
     clf.predict(texts[:64])  # warm-up: loads the parser, first-call overheads
     started = time.perf_counter()
-    if naive:
-        for text in texts:
-            clf.predict([text], batch_size=1)
-    else:
-        clf.predict(texts, batch_size=32)
+    done = 0
+    step = 1 if naive else 512
+    while done < len(texts) and time.perf_counter() - started < max_seconds:
+        chunk = texts[done : done + step]
+        clf.predict(chunk, batch_size=1 if naive else 32)
+        done += len(chunk)
     seconds = time.perf_counter() - started
-    result = {"sentences": len(texts), "seconds": round(seconds, 2), "sentences_per_second": round(len(texts) / seconds, 1)}
+    result = {"sentences": done, "seconds": round(seconds, 2), "sentences_per_second": round(done / seconds, 1)}
     path = realdev_path()
-    if path is not None and not naive:
+    if path is not None and not naive and not skip_realdev:
         gold = read_jsonl(path)
         predictions = [p.to_dict() for p in clf.predict([r["text"] for r in gold])]
         metrics = evaluate(gold, predictions)
@@ -66,9 +70,11 @@ def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", action="append", help="model name or folder (repeatable; default: fast and accurate)")
+    parser.add_argument("--model", action="append", help="model name or folder (repeatable; default: fast, accurate, distilled)")
     parser.add_argument("--sentences", type=int, default=5000)
     parser.add_argument("--naive", type=int, default=400, help="sentences for the naive loop")
+    parser.add_argument("--max-seconds", type=float, default=180, help="stop a variant after this long (slow backends)")
+    parser.add_argument("--skip-realdev", action="store_true")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -76,10 +82,11 @@ def main() -> None:
         print(json.dumps(run_variant(**spec)))
         return
     results = []
-    for model in args.model or ["fast", "accurate"]:
+    for model in args.model or ["fast", "accurate", "distilled"]:
         for name, variant in VARIANTS:
             spec = {"model": model, "backend": variant["backend"], "actors": variant.get("actors", "combined"),
-                    "naive": variant.get("naive", False), "sentences": args.sentences, "naive_limit": args.naive}
+                    "naive": variant.get("naive", False), "sentences": args.sentences, "naive_limit": args.naive,
+                    "max_seconds": args.max_seconds, "skip_realdev": args.skip_realdev}
             out = subprocess.run([sys.executable, __file__, "--worker", json.dumps(spec)], capture_output=True, text=True)
             if out.returncode != 0:
                 print(out.stderr[-2000:], file=sys.stderr)

@@ -77,7 +77,7 @@ def test_backends_load_and_agree_with_fp32_on_scores(classifier, smoke_model_dir
     from claimstance.inference import ClaimStanceClassifier
 
     reference = [p.scores for p in classifier.predict(SENTENCES)]
-    for backend in ("bf16", "int8"):
+    for backend in ("bf16", "int8", "onnx", "onnx-int8"):
         other = ClaimStanceClassifier.from_pretrained(smoke_model_dir, backend=backend)
         scores = [p.scores for p in other.predict(SENTENCES)]
         assert all(abs(a[k] - b[k]) < 0.25 for a, b in zip(reference, scores) for k in a), backend

@@ -34,3 +34,26 @@ def test_overrides_are_typed_and_checked():
     from claimstance.inference import DEFAULT_MODEL
 
     assert default.name == DEFAULT_MODEL
+
+
+def test_distillation_run_names_its_teacher(tmp_path, smoke_model_dir):
+    config = TrainConfig.from_yaml(
+        ROOT / "configs" / "smoke.yaml", name="student", output_dir=str(tmp_path / "student"),
+        teacher=str(smoke_model_dir), max_train_samples=16, max_eval_samples=8,
+    )
+    metrics = train(config)
+    card = (tmp_path / "student" / "README.md").read_text()
+    assert f"Distilled from the teacher model `{smoke_model_dir}`" in card
+    assert metrics["teacher"]["model"]["dev"]["macro_f1"] >= 0
+    assert f"| teacher: {smoke_model_dir} | dev |" in card
+
+
+def test_augmentation_swaps_actor_or_cue_spans():
+    from claimstance.data import load_split
+    from claimstance.distillation import augment
+
+    records = load_split("train")[:200]
+    texts = augment(records, copies=1, seed=0)
+    originals = {r["text"] for r in records}
+    assert len(texts) == sum(1 for r in records if r["actor"])
+    assert sum(t not in originals for t in texts) > 0.8 * len(texts)

@@ -69,6 +69,7 @@ def label_with_ray(
     address: str | None = None,
     num_workers: int = 1,
     output_format: str = "jsonl",
+    cpus_per_worker: float = 0.9,
 ) -> dict[str, int]:
     """Label inputs on Ray; returns counts of documents, sentences and error records."""
     import ray
@@ -84,13 +85,14 @@ def label_with_ray(
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True
     dataset = ray.data.from_items([{"path": f} for f in files], override_num_blocks=max(1, len(files)))
-    dataset = dataset.flat_map(_read_file, fn_kwargs={"fmt": fmt, "text_field": text_field, "id_field": id_field, "lines": lines})
+    # Reading is light: a small CPU share keeps it schedulable beside actors that fill the node.
+    dataset = dataset.flat_map(_read_file, fn_kwargs={"fmt": fmt, "text_field": text_field, "id_field": id_field, "lines": lines}, num_cpus=0.1)
     labelled = dataset.map_batches(
         _Labeller,
         fn_constructor_kwargs={"model_dir": model_path, "backend": backend, "split": split, "batch_size": batch_size},
         compute=ray.data.ActorPoolStrategy(size=num_workers),
         batch_size=256,
-        num_cpus=1,
+        num_cpus=cpus_per_worker,
     )
     counts = {"documents": 0, "sentences": 0, "errors": 0, "shards": 0}
     shard: list[str] = []

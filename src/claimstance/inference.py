@@ -26,7 +26,7 @@ from claimstance.spans import TaggedSpan, decode_spans, token_f1, tokenize_with_
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_MODEL = "accurate"
-BACKENDS = ("fp32", "bf16", "int8")
+BACKENDS = ("fp32", "bf16", "int8", "onnx", "onnx-int8")
 ACTOR_MODES = ("combined", "model", "parse")
 
 
@@ -80,6 +80,7 @@ class ClaimStanceClassifier:
         actor_mode: str = "combined",
         actor_threshold: float = 0.15,
         name: str = "",
+        model_dir: Path | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: choose from {BACKENDS}")
@@ -91,8 +92,15 @@ class ClaimStanceClassifier:
         self.actor_threshold = actor_threshold
         self.name = name
         model.eval()
+        self.onnx = None
         if backend == "int8":
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        elif backend.startswith("onnx"):
+            if model_dir is None:
+                raise ValueError("ONNX backends need the model folder (load with from_pretrained)")
+            from claimstance.onnx_backend import OnnxRunner, onnx_path
+
+            self.onnx = OnnxRunner(onnx_path(model_dir, model, quantized=backend == "onnx-int8"))
         self.model = model
         self.config = model.config
         self.labels: list[str] = list(self.config.labels)
@@ -113,7 +121,7 @@ class ClaimStanceClassifier:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         except Exception as err:
             raise ModelLoadError(f"{path}: could not load the tokenizer ({err})") from None
-        return cls(model, tokenizer, name=path.name, **kwargs)
+        return cls(model, tokenizer, name=path.name, model_dir=path, **kwargs)
 
     @overload
     def predict(self, texts: str, batch_size: int = ..., show_progress: bool = ...) -> SentencePrediction: ...
@@ -179,18 +187,16 @@ class ClaimStanceClassifier:
             yield doc_predictions
 
     @torch.inference_mode()
-    def _forward(self, encoded: dict[str, torch.Tensor]):  # type: ignore[no-untyped-def]
+    def _forward(self, encoded: dict[str, torch.Tensor]) -> tuple[np.ndarray, ...]:
+        """Label, span-tag and claim-tag probabilities for a padded batch."""
         inputs = {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}
-        if self.backend == "bf16":
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                out = self.model(**inputs)
+        if self.onnx is not None:
+            logits = self.onnx(**inputs)
         else:
-            out = self.model(**inputs)
-        return (
-            torch.softmax(out.logits.float(), -1).numpy(),
-            torch.softmax(out.span_logits.float(), -1).numpy(),
-            torch.softmax(out.claim_logits.float(), -1).numpy(),
-        )
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.backend == "bf16"):
+                out = self.model(**inputs)
+            logits = (out.logits, out.span_logits, out.claim_logits)
+        return tuple(torch.softmax(x.float(), -1).numpy() for x in logits)
 
     def _predict_batch(self, texts: list[str]) -> list[SentencePrediction]:
         encoded = tokenize_with_offsets(self.tokenizer, texts, self.config.max_seq_length, padding=True)

@@ -25,6 +25,8 @@ def metrics_table(metrics: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|",
     ]
     systems = [("claimstance (this model)", metrics["model"])]
+    if "teacher" in metrics:
+        systems.append((f"teacher: {metrics['teacher']['name']}", metrics["teacher"]["model"]))
     systems += [(f"baseline: {name}", values) for name, values in metrics.get("baselines", {}).items()]
     for system, per_split in systems:
         for split, m in per_split.items():
@@ -67,6 +69,7 @@ The claimstance corpus (`data/`, written by the team to the annotation guideline
 {training.get("train_sentences", "?")} training sentences; checkpoint selected on the dev split by macro-F1.
 Epochs {config.epochs}, batch {config.batch_size}, learning rate {config.learning_rate}, seed {config.seed}, bf16 {config.bf16}.
 Training took {training.get("seconds", "?")} s on {training.get("device", "?")}.
+{f"Distilled from the teacher model `{config.teacher}` (temperature {config.temperature}, gold weight {config.distill_alpha}, {config.augment_copies} augmented copy of the training sentences labelled by the teacher only)." if config.teacher else ""}
 
 ## Results
 {chr(10).join(metrics_table(metrics))}

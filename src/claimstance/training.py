@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import time
+from functools import partial
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from datasets import Dataset
 from transformers import AutoTokenizer, EvalPrediction, Trainer, TrainingArguments, set_seed
 
 from claimstance.baselines import run_baselines
+from claimstance.distillation import DistillationCollator, DistillationTrainer, augment, no_gold, teacher_targets
 from claimstance.data import CORPUS_DIR, load_split, realdev_path
 from claimstance.evaluation import evaluate, label_metrics, span_metrics
 from claimstance.inference import ACTOR_MODES, MODELS_DIR, ClaimStanceClassifier
@@ -60,8 +62,13 @@ class TrainConfig:
     freeze_embeddings: bool = True
     seed: int = 42
     bf16: bool = False
+    teacher: str = ""
+    temperature: float = 2.0
+    distill_alpha: float = 0.5
+    augment_copies: int = 1
     max_train_samples: int = 0
     max_eval_samples: int = 0
+    eval_train_samples: int = 1000
     eval_realdev: bool = True
     baselines: bool = True
     threads: int = 0
@@ -152,6 +159,32 @@ def _compute_metrics(prediction: EvalPrediction) -> dict[str, float]:
     return {"macro_f1": metrics["macro_f1"], "accuracy": metrics["accuracy"]}
 
 
+def _training_data(config: TrainConfig, tokenizer: Any, train_records: list[dict], dev_records: list[dict]):  # type: ignore[no-untyped-def]
+    """Datasets, collator and Trainer class: gold targets, plus the teacher's when distilling."""
+    train_set = build_features(train_records, tokenizer, config.max_seq_length)
+    dev_set = build_features(dev_records, tokenizer, config.max_seq_length)
+    if not config.teacher:
+        return train_set, dev_set, JointCollator(tokenizer), Trainer
+    teacher = ClaimStanceClassifier.from_pretrained(config.teacher)
+    extra = augment(train_records, config.augment_copies, config.seed)
+    logger.info("teacher %s labels %d corpus and %d augmented sentences", config.teacher, len(train_records), len(extra))
+    gold_keys = ("labels", "span_tags", "claim_tags")
+
+    def with_teacher(texts: list[str], gold: Dataset) -> Dataset:
+        rows = []
+        for i, target in enumerate(teacher_targets(teacher, texts, tokenizer, config.max_seq_length)):
+            rows.append({**target, **({k: gold[i][k] for k in gold_keys} if i < len(gold) else no_gold(len(target["input_ids"])))})
+        return Dataset.from_list(rows)
+
+    trainer_class = partial(DistillationTrainer, temperature=config.temperature, alpha=config.distill_alpha)
+    return (
+        with_teacher([r["text"] for r in train_records] + extra, train_set),
+        with_teacher([r["text"] for r in dev_records], dev_set),
+        DistillationCollator(tokenizer),
+        trainer_class,
+    )
+
+
 def _limit(records: list[dict], n: int) -> list[dict]:
     return records[:n] if n else records
 
@@ -178,8 +211,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     if config.freeze_embeddings:  # keeps pretrained vectors for words the corpus never shows; ~15% faster
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     tokenizer = AutoTokenizer.from_pretrained(model_config_path(config.encoder))
-    train_set = build_features(train_records, tokenizer, config.max_seq_length)
-    dev_set = build_features(dev_records, tokenizer, config.max_seq_length)
+    train_set, dev_set, collator, trainer_class = _training_data(config, tokenizer, train_records, dev_records)
 
     checkpoints = out / "checkpoints"
     args = TrainingArguments(
@@ -208,13 +240,14 @@ def train(config: TrainConfig) -> dict[str, Any]:
         dataloader_num_workers=0,
         disable_tqdm=not os.isatty(2),
         save_only_model=True,
+        remove_unused_columns=False,
     )
-    trainer = Trainer(
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train_set,
         eval_dataset=dev_set,
-        data_collator=JointCollator(tokenizer),
+        data_collator=collator,
         compute_metrics=_compute_metrics,
         preprocess_logits_for_metrics=_preprocess_logits,
     )
@@ -236,6 +269,12 @@ def train(config: TrainConfig) -> dict[str, Any]:
         "epochs": config.epochs,
         "best_dev_macro_f1": trainer.state.best_metric,
     }
+    if config.teacher:
+        teacher_metrics = Path(config.teacher) / "metrics.json"
+        if not teacher_metrics.is_file():
+            teacher_metrics = MODELS_DIR / config.teacher / "metrics.json"
+        if teacher_metrics.is_file():
+            metrics["teacher"] = {"name": config.teacher, "model": json.loads(teacher_metrics.read_text())["model"]}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     write_model_card(out, config, metrics)
     return metrics
@@ -270,9 +309,10 @@ def measure(
     dev_records: list[dict],
     test_records: list[dict],
 ) -> dict[str, Any]:
-    """Score the saved model (as users load it) and the baselines on every split."""
+    """Score the saved model (as users load it) and the baselines on every split
+    (train: its first ``eval_train_samples`` sentences, a sanity check of fit)."""
     classifier = ClaimStanceClassifier.from_pretrained(model_dir)
-    splits = {"train": train_records, "dev": dev_records, "test": test_records}
+    splits = {"train": _limit(train_records, config.eval_train_samples), "dev": dev_records, "test": test_records}
     realdev = realdev_path()
     if config.eval_realdev and realdev is not None:
         from claimstance.data import read_jsonl

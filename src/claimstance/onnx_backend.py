@@ -1,0 +1,77 @@
+"""ONNX Runtime backends: the fine-tuned model exported once with the dynamo exporter
+(``onnx``) and optionally quantised to int8 weights (``onnx-int8``), cached in the model folder.
+
+Example:
+    >>> clf = ClaimStanceClassifier.from_pretrained("fast", backend="onnx-int8")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+OUTPUT_NAMES = ("logits", "span_logits", "claim_logits")
+
+
+class _Heads(torch.nn.Module):
+    """The model as a plain tuple-returning module, for export."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask)
+        return out.logits, out.span_logits, out.claim_logits
+
+
+def export(model: torch.nn.Module, path: Path) -> Path:
+    """Export to ONNX with dynamic batch and sequence axes (dynamo exporter)."""
+    ids = torch.ones(2, 16, dtype=torch.long)
+    batch, seq = torch.export.Dim("batch", min=1, max=4096), torch.export.Dim("seq", min=2, max=512)
+    program = torch.onnx.export(
+        _Heads(model.eval()),
+        (ids, torch.ones_like(ids)),
+        dynamo=True,
+        input_names=["input_ids", "attention_mask"],
+        output_names=list(OUTPUT_NAMES),
+        dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
+        external_data=False,
+    )
+    program.save(str(path))
+    return path
+
+
+def onnx_path(model_dir: Path, model: torch.nn.Module, quantized: bool) -> Path:
+    """The cached ONNX file for a model folder, exported (and quantised) on first use."""
+    fp32 = model_dir / "model.onnx"
+    if not fp32.is_file():
+        export(model, fp32)
+    if not quantized:
+        return fp32
+    int8 = model_dir / "model.int8.onnx"
+    if not int8.is_file():
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    return int8
+
+
+class OnnxRunner:
+    """Runs the exported model; returns the three logit arrays as torch tensors."""
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+        feeds = {"input_ids": input_ids.numpy().astype(np.int64), "attention_mask": attention_mask.numpy().astype(np.int64)}
+        return tuple(torch.from_numpy(a) for a in self.session.run(list(OUTPUT_NAMES), feeds))

@@ -1,0 +1,28 @@
+"""The Ray engine gives the local engine's records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from claimstance.cli import main
+
+ray = pytest.importorskip("ray")
+
+
+def test_ray_engine_records_equal_local_engine(tmp_path, smoke_model_dir):
+    source = tmp_path / "in"
+    source.mkdir()
+    for part in range(2):
+        rows = [{"id": f"p{part}-{i}", "text": f"Officials said item {i} was late. Critics could object."} for i in range(30)]
+        rows.insert(3, {"id": f"p{part}-bad", "text": None})
+        (source / f"part{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    local = tmp_path / "local.jsonl"
+    assert main(["label", str(source), "-o", str(local), "--model", str(smoke_model_dir), "--quiet"]) == 1
+    shards = tmp_path / "ray-out"
+    code = main(["label", str(source), "-o", str(shards), "--model", str(smoke_model_dir), "--engine", "ray", "--num-workers", "1"])
+    ray.shutdown()
+    assert code == 1
+    combined = "".join(p.read_text() for p in sorted(shards.glob("part-*.jsonl")))
+    assert combined == local.read_text()
