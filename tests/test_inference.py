@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import types
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from claimstance.labels import LABELS
 from claimstance.records import SentencePrediction
 
@@ -81,3 +84,14 @@ def test_backends_load_and_agree_with_fp32_on_scores(classifier, smoke_model_dir
         other = ClaimStanceClassifier.from_pretrained(smoke_model_dir, backend=backend)
         scores = [p.scores for p in other.predict(SENTENCES)]
         assert all(abs(a[k] - b[k]) < 0.25 for a, b in zip(reference, scores) for k in a), backend
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200).filter(str.strip))
+def test_any_text_gives_a_well_formed_record(classifier, text):
+    record = classifier.predict(text).to_dict()
+    assert record["text"] == text and record["label"] in LABELS
+    assert abs(sum(record["scores"].values()) - 1) < 1e-3
+    spans = [record["actor"], record["cue"]] + [c[k] for c in record["claims"] for k in ("actor", "cue", "content")]
+    for span in filter(None, spans):
+        assert 0 <= span["start"] < span["end"] <= len(text) and text[span["start"] : span["end"]] == span["text"]

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from claimstance.inference import ACTOR_MODES, BACKENDS, ModelLoadError
-from claimstance.io import INPUT_FORMATS, InputError
+from claimstance.io import INPUT_FORMATS, InputError, ReadOptions
 from claimstance.data import CorpusError
 
 EXIT_OK, EXIT_RECORD_ERRORS, EXIT_FAILURE = 0, 1, 2
@@ -54,17 +54,15 @@ def _label(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         return _label_ray(args)
     from claimstance.inference import ClaimStanceClassifier
-    from claimstance.labelling import label_corpus
+    from claimstance.labelling import label_corpus, validate_paths
 
+    validate_paths(args.inputs, Path(args.output), args.format)
     classifier = ClaimStanceClassifier.from_pretrained(args.model, backend=args.backend, actor_mode=args.actors)
     summary = label_corpus(
         classifier,
         args.inputs,
         Path(args.output),
-        fmt=args.format,
-        text_field=args.text_field,
-        id_field=args.id_field,
-        lines=args.lines,
+        _read_options(args),
         split=not args.no_split,
         batch_size=args.batch_size,
         resume=args.resume,
@@ -74,13 +72,16 @@ def _label(args: argparse.Namespace) -> int:
     return EXIT_RECORD_ERRORS if summary.errors else EXIT_OK
 
 
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(fmt=args.format, text_field=args.text_field, id_field=args.id_field, lines=args.lines)
+
+
 def _label_ray(args: argparse.Namespace) -> int:
     from claimstance.distributed import label_with_ray
 
     output = Path(args.output)
     counts = label_with_ray(
-        args.model, args.inputs, output, fmt=args.format, text_field=args.text_field, id_field=args.id_field,
-        lines=args.lines, split=not args.no_split, batch_size=args.batch_size, backend=args.backend,
+        args.model, args.inputs, output, _read_options(args), split=not args.no_split, batch_size=args.batch_size, backend=args.backend,
         address=args.address, num_workers=args.num_workers,
         output_format="parquet" if output.suffix.lower() == ".parquet" else "jsonl",
     )

@@ -63,7 +63,7 @@ def teacher_targets(teacher: Any, texts: list[str], student_tokenizer: Any, max_
         with torch.inference_mode():
             out = model(input_ids=torch.tensor(encoded["input_ids"]), attention_mask=torch.tensor(encoded["attention_mask"]))
         student = tokenize_with_offsets(student_tokenizer, chunk, max_length)
-        for i, text in enumerate(chunk):
+        for i in range(len(chunk)):
             mapping = _map_tokens(student["offset_mapping"][i], teacher_offsets[i])
             targets.append(
                 {

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from claimstance.io import InputError, collect_files, error_record, flatten, read_inputs
+from claimstance.io import InputError, ReadOptions, collect_files, error_record, flatten, read_inputs
 
 SHARD_RECORDS = 100_000
 
@@ -33,14 +33,14 @@ class _Labeller:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         from claimstance.io import InputRecord
-        from claimstance.labelling import LabelSummary, _labelled
+        from claimstance.labelling import LabelSummary, label_records
 
         records = [
             InputRecord(i, t if t is not None and e is None else None, s, e)
             for i, t, s, e in zip(batch["id"], batch["text"], batch["source"], batch["error"])
         ]
         out: dict[str, list] = {"records": [], "sentences": [], "error": []}
-        for record, predictions in _labelled(self.classifier, records, set(), LabelSummary(), self.split, self.batch_size):
+        for record, predictions in label_records(self.classifier, records, set(), LabelSummary(), self.split, self.batch_size):
             rows = [error_record(record)] if predictions is None else [p.to_dict() for p in predictions]
             out["records"].append("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
             out["sentences"].append(0 if predictions is None else len(predictions))
@@ -48,21 +48,15 @@ class _Labeller:
         return out
 
 
-def _read_file(row: dict[str, Any], fmt: str, text_field: str, id_field: str, lines: bool) -> list[dict[str, Any]]:
-    return [
-        {"id": r.id, "text": r.text, "source": r.source, "error": r.error}
-        for r in read_inputs([row["path"]], fmt=fmt, text_field=text_field, id_field=id_field, lines=lines)
-    ]
+def _read_file(row: dict[str, Any], options: ReadOptions) -> list[dict[str, Any]]:
+    return [{"id": r.id, "text": r.text, "source": r.source, "error": r.error} for r in read_inputs([row["path"]], options)]
 
 
 def label_with_ray(
     model_dir: str | Path,
     inputs: list[str | Path],
     output_dir: Path,
-    fmt: str = "auto",
-    text_field: str = "text",
-    id_field: str = "id",
-    lines: bool = False,
+    options: ReadOptions = ReadOptions(),
     split: bool = True,
     batch_size: int = 32,
     backend: str = "fp32",
@@ -76,7 +70,7 @@ def label_with_ray(
 
     from claimstance.inference import resolve_model_dir
 
-    files = [str(p.resolve()) for p in collect_files(inputs, fmt)]
+    files = [str(p.resolve()) for p in collect_files(inputs, options.fmt)]
     model_path = str(resolve_model_dir(model_dir).resolve())
     if output_dir.exists() and any(output_dir.iterdir()):
         raise InputError(f"{output_dir}: output folder is not empty")
@@ -86,7 +80,7 @@ def label_with_ray(
     context.execution_options.preserve_order = True
     dataset = ray.data.from_items([{"path": f} for f in files], override_num_blocks=max(1, len(files)))
     # Reading is light: a small CPU share keeps it schedulable beside actors that fill the node.
-    dataset = dataset.flat_map(_read_file, fn_kwargs={"fmt": fmt, "text_field": text_field, "id_field": id_field, "lines": lines}, num_cpus=0.1)
+    dataset = dataset.flat_map(_read_file, fn_kwargs={"options": options}, num_cpus=0.1)
     labelled = dataset.map_batches(
         _Labeller,
         fn_constructor_kwargs={"model_dir": model_path, "backend": backend, "split": split, "batch_size": batch_size},

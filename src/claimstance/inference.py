@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, overload
 
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from transformers import AutoTokenizer  # noqa: E402
+import numpy as np
+import torch
+from transformers import AutoTokenizer
+from transformers.utils import logging as hf_logging
 
-from claimstance.actors import resolve_document_actors  # noqa: E402
-from claimstance.modeling import ClaimStanceModel  # noqa: E402
-from claimstance.parsing import DependencyAttributor  # noqa: E402
-from claimstance.records import Claim, SentencePrediction, Span  # noqa: E402
-from claimstance.segmentation import split_sentences  # noqa: E402
-from claimstance.spans import TaggedSpan, decode_spans, token_f1, tokenize_with_offsets  # noqa: E402
+from claimstance.actors import OTHER_PRONOUNS, PERSON_PRONOUNS, resolve_document_actors
+from claimstance.modeling import ClaimStanceModel
+from claimstance.parsing import DependencyAttributor
+from claimstance.records import Claim, SentencePrediction, Span
+from claimstance.segmentation import split_sentences
+from claimstance.spans import TaggedSpan, decode_spans, token_f1, tokenize_with_offsets
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_MODEL = "accurate"
@@ -63,6 +64,7 @@ def load_model(path: Path) -> ClaimStanceModel:
         raise ModelLoadError(f"{path}: config is for a {model_type!r} model, not a claimstance model")
     if not weights.is_file():
         raise ModelLoadError(f"{path}: no model.safetensors (weights load only from safetensors)")
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in a labelling run's output
     try:
         return ClaimStanceModel.from_pretrained(path, use_safetensors=True, local_files_only=True)
     except Exception as err:  # corrupt or mismatched weights
@@ -131,7 +133,11 @@ class ClaimStanceClassifier:
     ) -> list[SentencePrediction]: ...
 
     def predict(self, texts, batch_size=32, show_progress=False):  # type: ignore[no-untyped-def]
-        """Label sentences: one string gives one prediction, a list gives a list in input order."""
+        """Label sentences: one string gives one prediction, a list gives a list in input order.
+
+        Sentences are sorted by length for batching and returned in input order; actors get a
+        canonical name from the sentence alone (use ``label_document`` for document context).
+        """
         single = isinstance(texts, str)
         batch = [texts] if single else list(texts)
         order = np.argsort([-len(t) for t in batch], kind="stable")
@@ -144,6 +150,7 @@ class ClaimStanceClassifier:
         for start in steps:
             indices = order[start : start + batch_size]
             for index, prediction in zip(indices, self._predict_batch([batch[i] for i in indices])):
+                resolve_document_actors([prediction])  # canonical names within the sentence alone
                 results[index] = prediction
         return results[0] if single else results
 
@@ -176,7 +183,7 @@ class ClaimStanceClassifier:
     def _label_pending(self, pending, batch_size):  # type: ignore[no-untyped-def]
         sentences = [text[s:e] for _, text, offsets in pending for s, e in offsets]
         predictions = iter(self.predict(sentences, batch_size=batch_size)) if sentences else iter(())
-        for doc_id, text, offsets in pending:
+        for doc_id, _, offsets in pending:
             doc_predictions = []
             for sent_id, (start, end) in enumerate(offsets):
                 prediction = next(predictions)
@@ -206,7 +213,9 @@ class ClaimStanceClassifier:
         stance_rows = [i for i, p in enumerate(label_probs) if self.labels[int(p.argmax())] != "other"]
         docs = {}
         if self.actor_mode != "model" and stance_rows:
-            docs = dict(zip(stance_rows, self.attributor.parse([texts[i] for i in stance_rows])))
+            # parse only what the model saw: a truncated sentence's tail has no spans
+            seen = [texts[i][: max((e for _, e in offsets[i]), default=0)] for i in stance_rows]
+            docs = dict(zip(stance_rows, self.attributor.parse(seen)))
         results = []
         for i, text in enumerate(texts):
             mask = encoded["attention_mask"][i]
@@ -249,6 +258,8 @@ class ClaimStanceClassifier:
             return model_span
         if model_span is not None and token_f1(model_span, parse_span, text) > 0:
             return parse_span
+        if text[parse_span[0] : parse_span[1]].lower() in PERSON_PRONOUNS | OTHER_PRONOUNS:
+            return parse_span  # a pronoun subject of the cue: unambiguous, and rare in training text
         support = _mean_over_span(actor_prob, offsets, parse_span)
         if support >= self.actor_threshold:
             return parse_span

@@ -30,6 +30,17 @@ class InputError(ValueError):
     """A problem with the inputs or outputs as a whole (one-line message for the user)."""
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read inputs: format (``auto``: by extension), text and id fields, and whether a
+    ``.txt`` file holds one document per line."""
+
+    fmt: str = "auto"
+    text_field: str = "text"
+    id_field: str = "id"
+    lines: bool = False
+
+
 @dataclass
 class InputRecord:
     """One document (or sentence, with ``--no-split``) to label, or an error in its place."""
@@ -87,18 +98,12 @@ def _record(row: dict[str, Any], default_id: str, source: str, text_field: str, 
     return InputRecord(record_id, None if error else value.lstrip("\ufeff"), source, error)
 
 
-def read_inputs(
-    paths: Iterable[str | os.PathLike],
-    fmt: str = "auto",
-    text_field: str = "text",
-    id_field: str = "id",
-    lines: bool = False,
-) -> Iterator[InputRecord]:
+def read_inputs(paths: Iterable[str | os.PathLike], options: ReadOptions = ReadOptions()) -> Iterator[InputRecord]:
     """Stream input records from files and folders; bad records become error records."""
-    for path in collect_files(paths, fmt):
-        kind = file_format(path, fmt)
+    for path in collect_files(paths, options.fmt):
+        kind = file_format(path, options.fmt)
         reader = {"jsonl": _read_jsonl, "csv": _read_csv, "parquet": _read_parquet, "txt": _read_txt}[kind]
-        yield from reader(path, text_field, id_field, lines)
+        yield from reader(path, options.text_field, options.id_field, options.lines)
 
 
 def _decode_lines(path: Path) -> Iterator[tuple[int, str | None, str | None]]:

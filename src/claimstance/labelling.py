@@ -15,7 +15,17 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from claimstance.inference import ClaimStanceClassifier
-from claimstance.io import InputError, InputRecord, ResumableJsonlWriter, convert_jsonl, error_record, output_format, read_inputs
+from claimstance.io import (
+    InputError,
+    InputRecord,
+    ReadOptions,
+    ResumableJsonlWriter,
+    collect_files,
+    convert_jsonl,
+    error_record,
+    output_format,
+    read_inputs,
+)
 
 
 @dataclass
@@ -41,24 +51,24 @@ class LabelSummary:
         }
 
 
-def _check_paths(inputs: list[str | Path], output: Path) -> None:
+def validate_paths(inputs: list[str | Path], output: Path, fmt: str = "auto") -> None:
+    """Fail early, with one line, on missing inputs, unknown formats or a bad output path."""
+    collect_files(inputs, fmt)
+    output_format(output)
     if not output.parent.exists():
         raise InputError(f"{output.parent}: output folder does not exist")
     resolved = output.resolve()
     for path in inputs:
         candidate = Path(path).resolve()
-        if candidate == resolved or (candidate.is_dir() and resolved.is_relative_to(candidate) and output.suffix.lower() in (".jsonl", ".csv", ".parquet", ".txt", ".json")):
-            raise InputError(f"{output}: output would overwrite or be read as an input; choose another path")
+        if candidate == resolved or (candidate.is_dir() and resolved.is_relative_to(candidate)):
+            raise InputError(f"{output}: output would overwrite an input or sit in an input folder; choose another path")
 
 
 def label_corpus(
     classifier: ClaimStanceClassifier,
     inputs: list[str | Path],
     output: Path,
-    fmt: str = "auto",
-    text_field: str = "text",
-    id_field: str = "id",
-    lines: bool = False,
+    options: ReadOptions = ReadOptions(),
     split: bool = True,
     batch_size: int = 32,
     resume: bool = False,
@@ -66,10 +76,10 @@ def label_corpus(
 ) -> LabelSummary:
     """Label every input record into ``output`` (JSONL, CSV or parquet by extension)."""
     output = Path(output)
+    validate_paths(inputs, output, options.fmt)
     out_format = output_format(output)
-    _check_paths(inputs, output)
-    records = read_inputs(inputs, fmt=fmt, text_field=text_field, id_field=id_field, lines=lines)
-    first = next(records, None)  # surface input errors (missing path, bad extension) before writing
+    records = read_inputs(inputs, options)
+    first = next(records, None)  # surface whole-file problems (e.g. a CSV without the text column) before writing
     jsonl_path = output if out_format == "jsonl" else output.with_name(output.name + ".partial.jsonl")
     writer = ResumableJsonlWriter(jsonl_path, resume=resume)
     summary = LabelSummary()
@@ -81,7 +91,7 @@ def label_corpus(
         bar = tqdm(unit=" sent", desc="labelling", smoothing=0.1)
     try:
         stream = _chain(first, records)
-        for record, predictions in _labelled(classifier, stream, writer.done, summary, split, batch_size):
+        for record, predictions in label_records(classifier, stream, writer.done, summary, split, batch_size):
             if predictions is None:
                 writer.write_document([error_record(record)])
                 summary.errors += 1
@@ -112,7 +122,7 @@ def _chain(first: InputRecord | None, rest: Iterator[InputRecord]) -> Iterator[I
         yield from rest
 
 
-def _labelled(
+def label_records(
     classifier: ClaimStanceClassifier,
     records: Iterable[InputRecord],
     done: set[str],
@@ -121,7 +131,9 @@ def _labelled(
     batch_size: int,
     buffer: int = 256,
 ) -> Iterator[tuple[InputRecord, list | None]]:
-    """(record, predictions or None for an error record), in input order, batching documents."""
+    """(record, predictions or None for an error record), in input order, batching documents.
+
+    Records whose id is in ``done`` (already written by an interrupted run) are skipped."""
     pending: list[InputRecord] = []
 
     def flush() -> Iterator[tuple[InputRecord, list | None]]:

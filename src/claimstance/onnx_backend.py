@@ -34,7 +34,7 @@ def export(model: torch.nn.Module, path: Path) -> Path:
     ids = torch.ones(2, 16, dtype=torch.long)
     batch, seq = torch.export.Dim("batch", min=1, max=4096), torch.export.Dim("seq", min=2, max=512)
     program = torch.onnx.export(
-        _Heads(model.eval()),
+        _Heads(model).eval(),
         (ids, torch.ones_like(ids)),
         dynamo=True,
         input_names=["input_ids", "attention_mask"],
