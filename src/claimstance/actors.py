@@ -24,6 +24,7 @@ from claimstance.records import SentencePrediction
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 OTHER_PRONOUNS = frozenset({"they", "we", "it", "i", "you"})
+PRONOUNS = PERSON_PRONOUNS | OTHER_PRONOUNS
 TITLES = frozenset(
     """president vice prime minister secretary senator sen. rep. representative governor gov.
     mayor judge justice chief general gen. colonel col. lieutenant lt. captain capt. admiral
@@ -68,7 +69,7 @@ def resolve_document_actors(
     names = [
         canonical_name(p.actor.text)
         for p in predictions
-        if p.actor is not None and p.actor.text.lower() not in PERSON_PRONOUNS | OTHER_PRONOUNS
+        if p.actor is not None and p.actor.text.lower() not in PRONOUNS
     ]
     last_person: str | None = None
     last_actor: str | None = None

@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence, overload
@@ -18,7 +19,7 @@ import torch
 from transformers import AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from claimstance.actors import OTHER_PRONOUNS, PERSON_PRONOUNS, resolve_document_actors
+from claimstance.actors import PRONOUNS, resolve_document_actors
 from claimstance.modeling import ClaimStanceModel
 from claimstance.parsing import DependencyAttributor
 from claimstance.records import Claim, SentencePrediction, Span
@@ -54,8 +55,6 @@ def load_model(path: Path) -> ClaimStanceModel:
     config_file, weights = path / "config.json", path / "model.safetensors"
     if not config_file.is_file():
         raise ModelLoadError(f"{path}: no config.json, so this is not a model directory")
-    import json
-
     try:
         model_type = json.loads(config_file.read_text()).get("model_type")
     except ValueError as err:
@@ -258,7 +257,7 @@ class ClaimStanceClassifier:
             return model_span
         if model_span is not None and token_f1(model_span, parse_span, text) > 0:
             return parse_span
-        if text[parse_span[0] : parse_span[1]].lower() in PERSON_PRONOUNS | OTHER_PRONOUNS:
+        if text[parse_span[0] : parse_span[1]].lower() in PRONOUNS:
             return parse_span  # a pronoun subject of the cue: unambiguous, and rare in training text
         support = _mean_over_span(actor_prob, offsets, parse_span)
         if support >= self.actor_threshold:

@@ -166,12 +166,9 @@ def label_records(
 
 def _as_sentences(classifier: ClaimStanceClassifier, records: list[InputRecord], batch_size: int) -> list:
     """``--no-split``: each record is one sentence, keeping its id and whole-text offsets."""
-    from claimstance.actors import resolve_document_actors
-
     predictions = classifier.predict([r.text.strip() for r in records], batch_size=batch_size)
     for record, prediction in zip(records, predictions):
         prediction.doc_id = record.id
         prediction.start = len(record.text) - len(record.text.lstrip())
         prediction.end = prediction.start + len(prediction.text)
-        resolve_document_actors([prediction])
     return predictions

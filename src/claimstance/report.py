@@ -52,11 +52,10 @@ def evaluate_dataset(classifier: ClaimStanceClassifier, records: list[dict[str, 
     groups: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
         groups[group_of(record)].append(i)
-    by_group = {
-        name: {k: v for k, v in evaluate([records[i] for i in idx], [predictions[i] for i in idx]).items() if k in ("n", "macro_f1", "accuracy")}
-        | {"actor_overlap": evaluate([records[i] for i in idx], [predictions[i] for i in idx])["actor"]["overlap"]}
-        for name, idx in sorted(groups.items())
-    }
+    by_group = {}
+    for name, idx in sorted(groups.items()):
+        group = evaluate([records[i] for i in idx], [predictions[i] for i in idx])
+        by_group[name] = {"n": group["n"], "macro_f1": group["macro_f1"], "accuracy": group["accuracy"], "actor_overlap": group["actor"]["overlap"]}
     gold = [r["label"] for r in records]
     pred = [p["label"] for p in predictions]
     errors = sorted(

@@ -31,7 +31,8 @@ from transformers import AutoTokenizer, EvalPrediction, Trainer, TrainingArgumen
 
 from claimstance.baselines import run_baselines
 from claimstance.distillation import DistillationCollator, DistillationTrainer, augment, no_gold, teacher_targets
-from claimstance.data import CORPUS_DIR, load_split, realdev_path
+from claimstance.data import CORPUS_DIR, load_split, read_jsonl, realdev_path
+from claimstance.encoders import encoder_path
 from claimstance.evaluation import evaluate, label_metrics, span_metrics
 from claimstance.inference import ACTOR_MODES, MODELS_DIR, ClaimStanceClassifier
 from claimstance.labels import CLAIM_TAG2ID, LABEL2ID, LABELS, TAG2ID
@@ -210,7 +211,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     model = ClaimStanceModel.from_encoder(model_config)
     if config.freeze_embeddings:  # keeps pretrained vectors for words the corpus never shows; ~15% faster
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
-    tokenizer = AutoTokenizer.from_pretrained(model_config_path(config.encoder))
+    tokenizer = AutoTokenizer.from_pretrained(encoder_path(config.encoder))
     train_set, dev_set, collator, trainer_class = _training_data(config, tokenizer, train_records, dev_records)
 
     checkpoints = out / "checkpoints"
@@ -296,12 +297,6 @@ def actor_variants(classifier: ClaimStanceClassifier, splits: dict[str, list[dic
     return variants
 
 
-def model_config_path(encoder: str) -> Path:
-    from claimstance.encoders import encoder_path
-
-    return encoder_path(encoder)
-
-
 def measure(
     model_dir: Path,
     config: TrainConfig,
@@ -315,8 +310,6 @@ def measure(
     splits = {"train": _limit(train_records, config.eval_train_samples), "dev": dev_records, "test": test_records}
     realdev = realdev_path()
     if config.eval_realdev and realdev is not None:
-        from claimstance.data import read_jsonl
-
         splits["realdev"] = read_jsonl(realdev)
     metrics: dict[str, Any] = {"model": {}, "baselines": {}}
     for split, records in splits.items():
