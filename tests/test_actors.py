@@ -50,6 +50,9 @@ def test_parse_finds_subjects_agents_and_according_to():
         ("The talks had failed, according to the ministry.", "according to", "the ministry"),
         ("Patricia Smith, mother of two, told reporters the school was closed.", "told reporters", "Patricia Smith"),
         ("Boko Haram, which denied the ceasefire claims, attacked a village.", "denied", "Boko Haram"),
+        ('"I think the deal is dead," said Marta Lindqvist, a union organiser.', "think", "Marta Lindqvist"),
+        ("\u201cWe never saw the money,\u201d the mayor told reporters.", "saw", "the mayor"),
+        ("I think the deal is dead, the senator told a radio station.", "think", "I"),
     ]
     docs = attributor.parse([c[0] for c in cases])
     for (text, cue, actor), doc in zip(cases, docs):

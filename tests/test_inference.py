@@ -95,3 +95,23 @@ def test_any_text_gives_a_well_formed_record(classifier, text):
     spans = [record["actor"], record["cue"]] + [c[k] for c in record["claims"] for k in ("actor", "cue", "content")]
     for span in filter(None, spans):
         assert 0 <= span["start"] < span["end"] <= len(text) and text[span["start"] : span["end"]] == span["text"]
+
+
+def test_int8_onnx_made_with_other_settings_is_quantised_again(smoke_model_dir, tmp_path):
+    """An int8 file left by an older release (full-range weights, which saturate on CPUs
+    without VNNI) is replaced, not reused."""
+    import shutil
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from claimstance.inference import ClaimStanceClassifier
+    from claimstance.onnx_backend import QUANTIZATION_TAG, _metadata
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(smoke_model_dir, model_dir)
+    ClaimStanceClassifier.from_pretrained(model_dir, backend="onnx")
+    stale = model_dir / "model.int8.onnx"
+    quantize_dynamic(str(model_dir / "model.onnx"), str(stale), weight_type=QuantType.QInt8)
+    assert "quantization" not in _metadata(stale)
+    ClaimStanceClassifier.from_pretrained(model_dir, backend="onnx-int8")
+    assert _metadata(stale)["quantization"] == QUANTIZATION_TAG

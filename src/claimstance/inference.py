@@ -21,7 +21,7 @@ from transformers.utils import logging as hf_logging
 
 from claimstance.actors import PRONOUNS, resolve_document_actors
 from claimstance.modeling import ClaimStanceModel
-from claimstance.parsing import DependencyAttributor
+from claimstance.parsing import QUOTED_SELF, DependencyAttributor, inside_quote
 from claimstance.records import Claim, SentencePrediction, Span
 from claimstance.segmentation import split_sentences
 from claimstance.spans import TaggedSpan, decode_spans, token_f1, tokenize_with_offsets
@@ -193,22 +193,22 @@ class ClaimStanceClassifier:
             yield doc_predictions
 
     @torch.inference_mode()
-    def _forward(self, encoded: dict[str, torch.Tensor]) -> tuple[np.ndarray, ...]:
+    def _forward(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> list[np.ndarray]:
         """Label, span-tag and claim-tag probabilities for a padded batch."""
-        inputs = {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"]}
         if self.onnx is not None:
-            logits = self.onnx(**inputs)
+            logits = self.onnx(input_ids, attention_mask)
         else:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.backend == "bf16"):
-                out = self.model(**inputs)
-            logits = (out.logits, out.span_logits, out.claim_logits)
-        return tuple(torch.softmax(x.float(), -1).numpy() for x in logits)
+                out = self.model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask))
+            logits = [x.float().numpy() for x in (out.logits, out.span_logits, out.claim_logits)]
+        return [_softmax(x) for x in logits]
 
     def _predict_batch(self, texts: list[str]) -> list[SentencePrediction]:
         encoded = tokenize_with_offsets(self.tokenizer, texts, self.config.max_seq_length, padding=True)
         offsets = encoded.pop("offset_mapping")
-        tensors = {k: torch.tensor(v) for k, v in encoded.items()}
-        label_probs, span_probs, claim_probs = self._forward(tensors)
+        label_probs, span_probs, claim_probs = self._forward(
+            np.asarray(encoded["input_ids"], dtype=np.int64), np.asarray(encoded["attention_mask"], dtype=np.int64)
+        )
         stance_rows = [i for i, p in enumerate(label_probs) if self.labels[int(p.argmax())] != "other"]
         docs = {}
         if self.actor_mode != "model" and stance_rows:
@@ -259,6 +259,8 @@ class ClaimStanceClassifier:
             return parse_span
         if text[parse_span[0] : parse_span[1]].lower() in PRONOUNS:
             return parse_span  # a pronoun subject of the cue: unambiguous, and rare in training text
+        if model_span is not None and text[model_span[0] : model_span[1]].lower() in QUOTED_SELF and inside_quote(text, model_span[0]):
+            return parse_span  # "I ..." inside a quote: the parse names the speaker outside it
         support = _mean_over_span(actor_prob, offsets, parse_span)
         if support >= self.actor_threshold:
             return parse_span
@@ -285,6 +287,11 @@ class ClaimStanceClassifier:
         if primary.content is None and contents:
             primary.content = _span(text, _nearest(contents, prediction.cue or contents[0], after=True))
         return claims
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(-1, keepdims=True))
+    return shifted / shifted.sum(-1, keepdims=True)
 
 
 def _is_truncated(text: str, offsets) -> bool:  # type: ignore[no-untyped-def]

@@ -65,6 +65,9 @@ SUBJECT_DEPS = ("nsubj", "csubj", "expl")
 # participle clauses and punctuation at the edges.
 DROPPED_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "parataxis", "prep_according"})
 RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom", "whose"})
+# Pronouns by which a quoted speaker refers to themselves.
+QUOTED_SELF = frozenset({"i", "we", "me", "us"})
+OPENING_QUOTES, CLOSING_QUOTES = "\u201c\u00ab", "\u201d\u00bb"
 
 
 class DependencyAttributor:
@@ -99,6 +102,8 @@ class DependencyAttributor:
             if not ((token is anchor and _is_verb(token)) or attribution_lemma(token.text)):
                 continue
             source = _source_of(token)
+            if source is not None and source.lower_ in QUOTED_SELF and _inside_quote(source):
+                source = _quote_speaker(doc) or source  # "I think ...," said X: X speaks
             if source is not None:
                 return _phrase(source)
         return None
@@ -136,6 +141,33 @@ def _source_of(verb: Token) -> Token | None:
             return child
     if verb.dep_ in ("conj", "xcomp") and verb.head.tag_.startswith(("VB", "MD")):
         return _source_of(verb.head)
+    return None
+
+
+def inside_quote(text: str, index: int) -> bool:
+    """Whether character ``index`` of ``text`` sits between quotation marks (straight or
+    curly); a sentence that opens a quote without closing it counts as quoted to its end.
+
+    Example:
+        >>> inside_quote('"I quit," she said.', 1), inside_quote('"I quit," she said.', 10)
+        (True, False)
+    """
+    before = text[:index]
+    curly = sum(before.count(q) for q in OPENING_QUOTES) - sum(before.count(q) for q in CLOSING_QUOTES)
+    return curly > 0 or before.count('"') % 2 == 1
+
+
+def _inside_quote(token: Token) -> bool:
+    return inside_quote(token.doc.text, token.idx)
+
+
+def _quote_speaker(doc: Doc) -> Token | None:
+    """The subject of an attribution verb outside the quotation marks ('"...," said X')."""
+    for token in doc:
+        if _is_verb(token) and attribution_lemma(token.text) and not _inside_quote(token):
+            source = _source_of(token)
+            if source is not None and not _inside_quote(source):
+                return source
     return None
 
 
