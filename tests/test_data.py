@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections import Counter, defaultdict
 
 import pytest
@@ -19,7 +20,11 @@ from claimstance.data import (
     resolve_span,
     tokens,
 )
+from claimstance.distillation import read_distill_texts
 from claimstance.labels import LABELS, PHENOMENA
+from claimstance.training import TrainConfig
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -134,4 +139,8 @@ def test_no_text_from_the_real_news_dev_set(corpus):
 
     real = set().union(*(grams(r["text"]) for r in read_jsonl(path)))
     shared = [(r["doc_id"], r["text"]) for rs in corpus.values() for r in rs if grams(r["text"]) & real]
+    assert not shared, shared[:5]
+    written = read_distill_texts(TrainConfig.from_yaml(ROOT / "configs" / "distill.yaml").distill_texts)
+    assert written, "the text written for distillation is missing"
+    shared = [text for text in written if grams(text) & real]
     assert not shared, shared[:5]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from claimstance.data import load_split
 from claimstance.training import TrainConfig, train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,19 +37,23 @@ def test_overrides_are_typed_and_checked():
     assert default.name == DEFAULT_MODEL
 
 
-def test_distillation_run_names_its_teacher(tmp_path, smoke_model_dir):
+def test_distillation_run_names_its_teacher_and_uses_written_text(tmp_path, smoke_model_dir):
+    written = tmp_path / "written.jsonl"
+    written.write_text(json.dumps({"doc_id": "w1", "text": "Plant shuts\nThe mayor said the plant would close. Critics doubted it."}) + "\n")
     config = TrainConfig.from_yaml(
         ROOT / "configs" / "smoke.yaml", name="student", output_dir=str(tmp_path / "student"),
-        teacher=str(smoke_model_dir), max_train_samples=16, max_eval_samples=8,
+        teacher=str(smoke_model_dir), max_train_samples=16, max_eval_samples=8, distill_texts=str(written),
     )
     metrics = train(config)
     card = (tmp_path / "student" / "README.md").read_text()
+    recombined = sum(1 for r in load_split("train")[:16] if r["actor"])
+    assert metrics["training"]["train_sentences"] == 16 + recombined + 3  # headline + two sentences
     assert f"Distilled from the teacher model `{smoke_model_dir}`" in card
     assert metrics["teacher"]["model"]["dev"]["macro_f1"] >= 0
     assert f"| teacher: {smoke_model_dir} | dev |" in card
 
 
-def test_augmentation_swaps_actor_or_cue_spans():
+def test_augmentation_swaps_actor_cue_or_content_spans():
     from claimstance.data import load_split
     from claimstance.distillation import augment
 

@@ -12,7 +12,9 @@ Example:
 
 from __future__ import annotations
 
+import glob
 import random
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -22,18 +24,20 @@ from transformers import Trainer
 from claimstance.spans import IGNORE, tokenize_with_offsets
 
 def augment(records: list[dict[str, Any]], copies: int, seed: int) -> list[str]:
-    """New sentences: a sentence's actor replaced by another sentence's actor, or its cue by a
-    cue of a same-label sentence (the teacher labels them, so no gold is needed).
+    """New sentences recombined from the corpus: a sentence's actor replaced by another
+    sentence's actor, its cue by a cue of a same-label sentence, or its claim content by the
+    content of another claim (the teacher labels them, so no gold is needed).
 
     Example:
         >>> rows = [{"text": "Moscow denied it.", "label": "denial", "actor": {"start": 0, "end": 6, "text": "Moscow"},
-        ...          "cue": {"start": 7, "end": 13, "text": "denied"}}] * 2
+        ...          "cue": {"start": 7, "end": 13, "text": "denied"}, "claims": []}] * 2
         >>> augment(rows, 1, 0)[0].endswith("it.")
         True
     """
     rng = random.Random(seed)
     with_actor = [r for r in records if r["actor"]]
     actors = [r["actor"]["text"] for r in with_actor]
+    contents = [c["content"]["text"] for r in records for c in r.get("claims") or [] if c["content"]]
     cues_by_label: dict[str, list[str]] = {}
     for r in records:
         if r["cue"]:
@@ -41,40 +45,65 @@ def augment(records: list[dict[str, Any]], copies: int, seed: int) -> list[str]:
     texts = []
     for _ in range(copies):
         for r in with_actor:
-            text = r["text"]
-            if rng.random() < 0.5 or not r["cue"]:
-                span, replacement = r["actor"], rng.choice(actors)
-            else:
+            own_contents = [c["content"] for c in r.get("claims") or [] if c["content"]]
+            choice = rng.random()
+            if own_contents and contents and choice < 1 / 3:
+                span, replacement = rng.choice(own_contents), rng.choice(contents)
+            elif r["cue"] and choice < 2 / 3:
                 span, replacement = r["cue"], rng.choice(cues_by_label[r["label"]])
+            else:
+                span, replacement = r["actor"], rng.choice(actors)
             if span["start"] == 0:
                 replacement = replacement[:1].upper() + replacement[1:]
-            texts.append(text[: span["start"]] + replacement + text[span["end"] :])
+            texts.append(r["text"][: span["start"]] + replacement + r["text"][span["end"] :])
     return texts
 
 
+def read_distill_texts(pattern: str) -> list[str]:
+    """Sentences of the unlabelled text written for distillation: every ``text`` field of the
+    JSONL files matching ``pattern`` (a glob, absolute or relative to the repository), split
+    into sentences.
+
+    Example:
+        >>> len(read_distill_texts("no/such/*.jsonl"))
+        0
+    """
+    from claimstance.data import read_jsonl
+    from claimstance.segmentation import split_sentences
+
+    root = Path(__file__).resolve().parents[2]
+    sentences = []
+    for path in sorted(glob.glob(str(root / pattern))) if pattern else []:
+        for record in read_jsonl(path):
+            text = record["text"]
+            sentences.extend(text[start:end] for start, end in split_sentences(text))
+    return sentences
+
+
 def teacher_targets(teacher: Any, texts: list[str], student_tokenizer: Any, max_length: int, batch_size: int = 64) -> list[dict[str, Any]]:
-    """The teacher's distributions for each text, on the student's word pieces."""
-    targets: list[dict[str, Any]] = []
+    """The teacher's distributions for each text, on the student's word pieces (batched by
+    length, returned in input order)."""
+    targets: list[dict[str, Any] | None] = [None] * len(texts)
     model = teacher.model
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(texts), batch_size):
-        chunk = texts[start : start + batch_size]
+        indices = order[start : start + batch_size]
+        chunk = [texts[i] for i in indices]
         encoded = tokenize_with_offsets(teacher.tokenizer, chunk, teacher.config.max_seq_length, padding=True)
         teacher_offsets = encoded.pop("offset_mapping")
         with torch.inference_mode():
             out = model(input_ids=torch.tensor(encoded["input_ids"]), attention_mask=torch.tensor(encoded["attention_mask"]))
         student = tokenize_with_offsets(student_tokenizer, chunk, max_length)
-        for i in range(len(chunk)):
-            mapping = _map_tokens(student["offset_mapping"][i], teacher_offsets[i])
-            targets.append(
-                {
-                    "input_ids": student["input_ids"][i],
-                    "attention_mask": student["attention_mask"][i],
-                    "teacher_labels": out.logits[i].float().numpy().tolist(),
-                    "teacher_span": out.span_logits[i][mapping].float().numpy().tolist(),
-                    "teacher_claim": out.claim_logits[i][mapping].float().numpy().tolist(),
-                }
-            )
-    return targets
+        for row, index in enumerate(indices):
+            mapping = _map_tokens(student["offset_mapping"][row], teacher_offsets[row])
+            targets[index] = {
+                "input_ids": student["input_ids"][row],
+                "attention_mask": student["attention_mask"][row],
+                "teacher_labels": out.logits[row].float().numpy().tolist(),
+                "teacher_span": out.span_logits[row][mapping].float().numpy().tolist(),
+                "teacher_claim": out.claim_logits[row][mapping].float().numpy().tolist(),
+            }
+    return targets  # type: ignore[return-value]
 
 
 def _map_tokens(student_offsets: list[tuple[int, int]], teacher_offsets: list[tuple[int, int]]) -> list[int]:

@@ -36,6 +36,18 @@ def metrics_table(metrics: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _distilled_from(config: Any, training: dict[str, Any]) -> str:
+    if not config.teacher:
+        return ""
+    extra = training.get("train_sentences", 0) - training.get("gold_train_sentences", 0)
+    return (
+        f". Distilled from the teacher model `{config.teacher}` (temperature {config.temperature}, "
+        f"gold weight {config.distill_alpha}): the teacher labelled the gold sentences and {extra} more "
+        f"(recombined corpus sentences, and the written text `{config.distill_texts or 'none'}`), "
+        f"which took {training.get('prepare_seconds', '?')} s"
+    )
+
+
 def write_model_card(model_dir: Path, config: Any, metrics: dict[str, Any], extra: str = "") -> Path:
     """Write ``README.md`` into ``model_dir`` and return its path."""
     training = metrics.get("training", {})
@@ -66,10 +78,9 @@ this", not "this is false". Outputs are predictions; check a sample before drawi
 
 ## Training data
 The claimstance corpus (`data/`, written by the team to the annotation guidelines):
-{training.get("train_sentences", "?")} training sentences; checkpoint selected on the dev split by macro-F1.
+{training.get("gold_train_sentences", "?")} gold training sentences{_distilled_from(config, training)}; checkpoint selected on the dev split by macro-F1.
 Epochs {config.epochs}, batch {config.batch_size}, learning rate {config.learning_rate}, seed {config.seed}, bf16 {config.bf16}.
 Training took {training.get("seconds", "?")} s on {training.get("device", "?")}.
-{f"Distilled from the teacher model `{config.teacher}` (temperature {config.temperature}, gold weight {config.distill_alpha}, {config.augment_copies} augmented copy of the training sentences labelled by the teacher only)." if config.teacher else ""}
 
 ## Results
 {chr(10).join(metrics_table(metrics))}

@@ -30,7 +30,14 @@ from datasets import Dataset
 from transformers import AutoTokenizer, EvalPrediction, Trainer, TrainingArguments, set_seed
 
 from claimstance.baselines import run_baselines
-from claimstance.distillation import DistillationCollator, DistillationTrainer, augment, no_gold, teacher_targets
+from claimstance.distillation import (
+    DistillationCollator,
+    DistillationTrainer,
+    augment,
+    no_gold,
+    read_distill_texts,
+    teacher_targets,
+)
 from claimstance.data import CORPUS_DIR, load_split, read_jsonl, realdev_path
 from claimstance.encoders import encoder_path
 from claimstance.evaluation import evaluate, label_metrics, span_metrics
@@ -67,6 +74,7 @@ class TrainConfig:
     temperature: float = 2.0
     distill_alpha: float = 0.5
     augment_copies: int = 1
+    distill_texts: str = ""
     max_train_samples: int = 0
     max_eval_samples: int = 0
     eval_train_samples: int = 1000
@@ -167,8 +175,13 @@ def _training_data(config: TrainConfig, tokenizer: Any, train_records: list[dict
     if not config.teacher:
         return train_set, dev_set, JointCollator(tokenizer), Trainer
     teacher = ClaimStanceClassifier.from_pretrained(config.teacher)
-    extra = augment(train_records, config.augment_copies, config.seed)
-    logger.info("teacher %s labels %d corpus and %d augmented sentences", config.teacher, len(train_records), len(extra))
+    recombined = augment(train_records, config.augment_copies, config.seed)
+    written = read_distill_texts(config.distill_texts)
+    extra = recombined + written
+    logger.info(
+        "teacher %s labels %d corpus, %d recombined and %d written sentences",
+        config.teacher, len(train_records), len(recombined), len(written),
+    )
     gold_keys = ("labels", "span_tags", "claim_tags")
 
     def with_teacher(texts: list[str], gold: Dataset) -> Dataset:
@@ -212,7 +225,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
     if config.freeze_embeddings:  # keeps pretrained vectors for words the corpus never shows; ~15% faster
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
     tokenizer = AutoTokenizer.from_pretrained(encoder_path(config.encoder))
+    prepared = time.perf_counter()
     train_set, dev_set, collator, trainer_class = _training_data(config, tokenizer, train_records, dev_records)
+    prepare_seconds = time.perf_counter() - prepared
 
     checkpoints = out / "checkpoints"
     args = TrainingArguments(
@@ -266,7 +281,9 @@ def train(config: TrainConfig) -> dict[str, Any]:
     metrics["training"] = {
         "seconds": round(train_seconds, 1),
         "device": "cuda" if torch.cuda.is_available() else f"cpu ({torch.get_num_threads()} threads)",
-        "train_sentences": len(train_records),
+        "prepare_seconds": round(prepare_seconds, 1),  # features, and the teacher's labelling when distilling
+        "train_sentences": len(train_set),
+        "gold_train_sentences": len(train_records),
         "epochs": config.epochs,
         "best_dev_macro_f1": trainer.state.best_metric,
     }
