@@ -1,11 +1,12 @@
 """How time and memory grow with corpus size, for the local engine and for Ray.
 
-    python bench/scale.py --model fast --sizes 10000 100000 1000000 [--ray-workers 1 2]
+    python bench/scale.py [--model distilled] [--backend onnx-int8] --sizes 10000 100000 1000000 \
+        [--ray-sizes 10000 100000] [--ray-workers 1 2]
 
-Builds corpora of N sentences by recombining the project corpus's articles (random articles
-concatenated into new ones, ids unique), labels each with ``claimstance label`` in a child
-process, and prints sentences per second and the child's peak RSS. Memory that stays flat as
-N grows shows the local engine streams.
+Builds corpora of N sentences by recombining the project corpus's articles (random pairs of
+articles concatenated into new ones, ids unique), labels each with ``claimstance label`` in a
+child process, and prints sentences per second and the peak RSS of the child's whole process
+tree. Memory that stays flat as N grows shows the local engine streams.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -37,38 +39,59 @@ def build_corpus(path: Path, sentences: int, seed: int = 0) -> int:
     return count
 
 
+def run_measured(command: list[str], interval: float = 0.25) -> dict[str, float]:
+    """Run ``command``; wall seconds and the peak summed RSS of its whole process tree (for Ray:
+    the driver, GCS, raylet and every worker), sampled every ``interval`` seconds."""
+    import psutil
+
+    started = time.perf_counter()
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        total = 0
+        for p in [process, *process.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:  # exited between listing and reading
+                pass
+        peak = max(peak, total)
+        time.sleep(interval)
+    return {"seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": round(peak / 2**20, 1), "returncode": process.returncode}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="fast")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--model", default="distilled")
+    parser.add_argument("--backend", default="onnx-int8")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000], help="corpus sizes (sentences) for the local engine")
+    parser.add_argument("--ray-sizes", type=int, nargs="*", default=None, help="corpus sizes for Ray (default: --sizes)")
     parser.add_argument("--ray-workers", type=int, nargs="*", default=[1, 2])
-    parser.add_argument("--backend", default="int8")
     args = parser.parse_args()
+    ray_sizes = args.sizes if args.ray_sizes is None else args.ray_sizes
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
+        for size in sorted(set(args.sizes) | set(ray_sizes)):
             corpus = Path(tmp) / f"corpus-{size}.jsonl"
-            build_corpus(corpus, size)
-            engines = [("local", [])] + [(f"ray x{n}", ["--engine", "ray", "--num-workers", str(n)]) for n in args.ray_workers]
+            documents = build_corpus(corpus, size)
+            engines = [("local", [])] if size in args.sizes else []
+            if size in ray_sizes:
+                engines += [(f"ray x{n}", ["--engine", "ray", "--num-workers", str(n)]) for n in args.ray_workers]
             for name, extra in engines:
                 out = Path(tmp) / f"out-{size}-{name.replace(' ', '')}"
                 target = out if extra else out.with_suffix(".jsonl")
                 command = [sys.executable, "-m", "claimstance.cli", "label", str(corpus), "-o", str(target),
                            "--model", args.model, "--backend", args.backend, "--quiet", *extra]
-                # a probe process runs the engine and reports its own children's peak RSS
-                probe = [sys.executable, "-c", "import resource,subprocess,sys,json,time; t=time.perf_counter(); "
-                         "subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL); "
-                         "print(json.dumps({'seconds': round(time.perf_counter()-t,1), "
-                         "'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,1)}))", *command]
-                result = json.loads(subprocess.run(probe, capture_output=True, text=True).stdout)
+                result = run_measured(command)
                 files = sorted(out.glob("part-*.jsonl")) if extra else [target]
                 labelled = sum(1 for f in files if f.exists() for _ in open(f))
-                row = {"engine": name, "sentences": labelled, **result, "sentences_per_second": round(labelled / result["seconds"], 1)}
+                row = {"engine": name, "documents": documents, "sentences": labelled, **result,
+                       "sentences_per_second": round(labelled / result["seconds"], 1)}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 for f in files:
                     f.unlink(missing_ok=True)
-    print("\n| engine | sentences | seconds | sentences/s | peak RSS MB |\n|---|---|---|---|---|")
+    print(f"\nmodel {args.model}, backend {args.backend}; peak RSS summed over the process tree")
+    print("| engine | sentences | seconds | sentences/s | peak RSS MB |\n|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['engine']} | {r['sentences']} | {r['seconds']} | {r['sentences_per_second']} | {r['peak_rss_mb']} |")
 

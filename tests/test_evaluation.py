@@ -77,11 +77,11 @@ def report_dir(smoke_model_dir, tmp_path_factory):
     rows = [json.loads(line) for line in open(Path(__file__).resolve().parents[1] / "data" / "corpus" / "test.jsonl")][:40]
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path_factory.mktemp("report")
-    write_report(smoke_model_dir, [data], out, baselines=True)
+    write_report(smoke_model_dir, [data], out, baselines=True, compare=[smoke_model_dir])
     return out
 
 
-def test_report_files_agree(report_dir):
+def test_report_files_agree(report_dir, smoke_model_dir):
     metrics = json.loads((report_dir / "metrics.json").read_text())
     html = (report_dir / "report.html").read_text()
     markdown = (report_dir / "report.md").read_text()
@@ -90,6 +90,9 @@ def test_report_files_agree(report_dir):
     for value in (m["macro_f1"], m["micro_f1"], m["lenient_accuracy"], m["calibration"]["ece"], m["actor"]["overlap"], m["cue"]["overlap_f1"]["f1"]):
         assert f"<td>{value:.3f}</td>" in html and f"| {value:.3f} |" in markdown
     assert {"rules", "tfidf_logreg"} <= set(sample["baselines"])
+    compared = sample["compared"][smoke_model_dir.name]  # the same model, compared with itself
+    assert (compared["macro_f1"], compared["actor_overlap"]) == (m["macro_f1"], m["actor"]["overlap"])
+    assert f"<td>claimstance `{smoke_model_dir.name}`</td>" in html
     assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == 2
     assert "http://" not in html and "https://" not in html
     assert len(sample["confident_errors"]) <= 20

@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", required=True, help="report folder")
     evaluate.add_argument("--baselines", action="store_true", help="also train and score the rule and TF-IDF baselines")
     evaluate.add_argument("--backend", default="fp32", choices=BACKENDS)
+    evaluate.add_argument("--compare", nargs="+", default=(), metavar="MODEL", help="other models to score beside it (e.g. teacher and gold-only model)")
     return parser
 
 
@@ -92,7 +93,7 @@ def _label_ray(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from claimstance.report import write_report
 
-    paths = write_report(args.model, args.data, Path(args.out), baselines=args.baselines, backend=args.backend)
+    paths = write_report(args.model, args.data, Path(args.out), baselines=args.baselines, backend=args.backend, compare=args.compare)
     for path in paths:
         print(path)
     return EXIT_OK

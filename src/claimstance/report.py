@@ -78,13 +78,22 @@ def write_report(
     out: Path,
     baselines: bool = False,
     backend: str = "fp32",
+    compare: Sequence[str | Path] = (),
 ) -> list[Path]:
-    """Evaluate a model on labelled files and write the three report files into ``out``."""
+    """Evaluate a model on labelled files and write the three report files into ``out``;
+    ``compare`` names other models scored beside it (e.g. a distilled student's teacher)."""
     classifier = ClaimStanceClassifier.from_pretrained(model, backend=backend)
     datasets = {dataset_name(p): load_eval_file(p) for p in data_files}
     results: dict[str, Any] = {"model": classifier.name, "backend": backend, "datasets": {}}
     for name, records in datasets.items():
         results["datasets"][name] = evaluate_dataset(classifier, records)
+    for other_name in compare:
+        other = ClaimStanceClassifier.from_pretrained(other_name, backend=backend)
+        for name, records in datasets.items():
+            m = evaluate(records, [p.to_dict() for p in other.predict([r["text"] for r in records], batch_size=64)])
+            results["datasets"][name].setdefault("compared", {})[other.name] = {
+                "macro_f1": m["macro_f1"], "accuracy": m["accuracy"], "lenient_accuracy": m["lenient_accuracy"], "actor_overlap": m["actor"]["overlap"]
+            }
     if baselines:
         scored = run_baselines(load_split("train"), datasets)
         for name in datasets:
@@ -127,14 +136,15 @@ def tables(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     """(title, header, rows) of every table in a dataset section."""
     m = result["metrics"]
     per_class = [[label, fmt(c["precision"]), fmt(c["recall"]), fmt(c["f1"]), str(c["support"])] for label, c in m["per_class"].items()]
-    comparison = [["claimstance", fmt(m["macro_f1"]), fmt(m["accuracy"]), fmt(m["lenient_accuracy"])]]
-    comparison += [[name, fmt(b["macro_f1"]), fmt(b["accuracy"]), fmt(b["lenient_accuracy"])] for name, b in result.get("baselines", {}).items()]
+    comparison = [["claimstance (this model)", fmt(m["macro_f1"]), fmt(m["accuracy"]), fmt(m["lenient_accuracy"]), fmt(m["actor"]["overlap"])]]
+    comparison += [[f"claimstance `{name}`", fmt(c["macro_f1"]), fmt(c["accuracy"]), fmt(c["lenient_accuracy"]), fmt(c["actor_overlap"])] for name, c in result.get("compared", {}).items()]
+    comparison += [[f"baseline: {name}", fmt(b["macro_f1"]), fmt(b["accuracy"]), fmt(b["lenient_accuracy"]), "–"] for name, b in result.get("baselines", {}).items()]
     groups = [[name, str(g["n"]), fmt(g["macro_f1"]), fmt(g["accuracy"]), fmt(g["actor_overlap"])] for name, g in result["by_group"].items()]
     errors = [[e["text"], e["gold"], e["predicted"], fmt(e["score"])] for e in result["confident_errors"]]
     return [
         ("Summary", ["figure", "value"], [list(r) for r in summary_rows(result)]),
         ("Per class", ["label", "precision", "recall", "F1", "support"], per_class),
-        ("Model and baselines", ["system", "macro-F1", "accuracy", "lenient accuracy"], comparison),
+        ("Model, compared models and baselines", ["system", "macro-F1", "accuracy", "lenient accuracy", "actor overlap"], comparison),
         ("By domain / source", ["group", "sentences", "macro-F1", "accuracy", "actor overlap"], groups),
         (f"The {CONFIDENT_ERRORS} most confident errors", ["text", "gold", "predicted", "score"], errors),
     ]
