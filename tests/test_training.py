@@ -37,7 +37,8 @@ def test_overrides_are_typed_and_checked():
     assert default.name == DEFAULT_MODEL
 
 
-def test_distillation_run_names_its_teacher_and_uses_written_text(tmp_path, smoke_model_dir):
+def test_distillation_run_names_its_teacher_and_uses_written_text(tmp_path, smoke_model_dir, monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))  # the teacher-target cache
     written = tmp_path / "written.jsonl"
     written.write_text(json.dumps({"doc_id": "w1", "text": "Plant shuts\nThe mayor said the plant would close. Critics doubted it."}) + "\n")
     config = TrainConfig.from_yaml(
@@ -49,6 +50,7 @@ def test_distillation_run_names_its_teacher_and_uses_written_text(tmp_path, smok
     recombined = sum(1 for r in load_split("train")[:16] if r["actor"])
     assert metrics["training"]["train_sentences"] == 16 + recombined + 3  # headline + two sentences
     assert f"Distilled from the teacher model `{smoke_model_dir}`" in card
+    assert len(list((tmp_path / "cache" / "teacher-targets").glob("*.pt"))) == 1
     assert metrics["teacher"]["model"]["dev"]["macro_f1"] >= 0
     assert f"| teacher: {smoke_model_dir} | dev |" in card
 
@@ -62,3 +64,23 @@ def test_augmentation_swaps_actor_cue_or_content_spans():
     originals = {r["text"] for r in records}
     assert len(texts) == sum(1 for r in records if r["actor"])
     assert sum(t not in originals for t in texts) > 0.8 * len(texts)
+
+
+def test_teacher_targets_are_cached_and_identical(tmp_path, smoke_model_dir):
+    from transformers import AutoTokenizer
+
+    from claimstance.distillation import teacher_targets
+    from claimstance.inference import ClaimStanceClassifier
+
+    teacher = ClaimStanceClassifier.from_pretrained(smoke_model_dir)
+    student_tokenizer = AutoTokenizer.from_pretrained(smoke_model_dir)
+    texts = ["Moscow denied the report.", "The mayor said the plant would close on Friday."]
+    cache = tmp_path / "targets.pt"
+    first = teacher_targets(teacher, texts, student_tokenizer, 32, cache=cache)
+    assert cache.is_file()
+
+    def no_teacher(**_):
+        raise AssertionError("the teacher ran although every text was cached")
+
+    teacher.model = no_teacher
+    assert teacher_targets(teacher, texts[::-1], student_tokenizer, 32, cache=cache) == first[::-1]

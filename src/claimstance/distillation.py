@@ -13,10 +13,12 @@ Example:
 from __future__ import annotations
 
 import glob
+import hashlib
 import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from transformers import Trainer
@@ -80,14 +82,18 @@ def read_distill_texts(pattern: str) -> list[str]:
     return sentences
 
 
-def teacher_targets(teacher: Any, texts: list[str], student_tokenizer: Any, max_length: int, batch_size: int = 64) -> list[dict[str, Any]]:
+def teacher_targets(
+    teacher: Any, texts: list[str], student_tokenizer: Any, max_length: int, batch_size: int = 64, cache: Path | None = None
+) -> list[dict[str, Any]]:
     """The teacher's distributions for each text, on the student's word pieces (batched by
-    length, returned in input order)."""
-    targets: list[dict[str, Any] | None] = [None] * len(texts)
+    length, returned in input order). With ``cache`` (a file), texts labelled by an earlier
+    run of the same teacher and student tokenizer are read from it, and new ones added."""
+    stored: dict[str, dict[str, Any]] = torch.load(cache, weights_only=False) if cache and cache.is_file() else {}
+    keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
     model = teacher.model
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for start in range(0, len(texts), batch_size):
-        indices = order[start : start + batch_size]
+    missing = sorted({i for i, key in enumerate(keys) if key not in stored}, key=lambda i: len(texts[i]))
+    for start in range(0, len(missing), batch_size):
+        indices = missing[start : start + batch_size]
         chunk = [texts[i] for i in indices]
         encoded = tokenize_with_offsets(teacher.tokenizer, chunk, teacher.config.max_seq_length, padding=True)
         teacher_offsets = encoded.pop("offset_mapping")
@@ -96,14 +102,30 @@ def teacher_targets(teacher: Any, texts: list[str], student_tokenizer: Any, max_
         student = tokenize_with_offsets(student_tokenizer, chunk, max_length)
         for row, index in enumerate(indices):
             mapping = _map_tokens(student["offset_mapping"][row], teacher_offsets[row])
-            targets[index] = {
+            stored[keys[index]] = {
                 "input_ids": student["input_ids"][row],
                 "attention_mask": student["attention_mask"][row],
-                "teacher_labels": out.logits[row].float().numpy().tolist(),
-                "teacher_span": out.span_logits[row][mapping].float().numpy().tolist(),
-                "teacher_claim": out.claim_logits[row][mapping].float().numpy().tolist(),
+                "teacher_labels": out.logits[row].float().numpy(),
+                "teacher_span": out.span_logits[row][mapping].float().numpy(),
+                "teacher_claim": out.claim_logits[row][mapping].float().numpy(),
             }
-    return targets  # type: ignore[return-value]
+    if cache and missing:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(stored, cache)
+    return [{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in stored[key].items()} for key in keys]
+
+
+def targets_cache(teacher_dir: Path, student_tokenizer: Any, max_length: int) -> Path:
+    """The cache file of a teacher (its config and weights file) and a student tokenizer."""
+    from claimstance.encoders import cache_dir
+
+    weights = teacher_dir / "model.safetensors"
+    stat = weights.stat()
+    fingerprint = hashlib.sha256(
+        (teacher_dir / "config.json").read_bytes()
+        + f"{stat.st_size}:{stat.st_mtime_ns}:{student_tokenizer.name_or_path}:{max_length}".encode()
+    ).hexdigest()[:16]
+    return cache_dir() / "teacher-targets" / f"{fingerprint}.pt"
 
 
 def _map_tokens(student_offsets: list[tuple[int, int]], teacher_offsets: list[tuple[int, int]]) -> list[int]:

@@ -36,12 +36,13 @@ from claimstance.distillation import (
     augment,
     no_gold,
     read_distill_texts,
+    targets_cache,
     teacher_targets,
 )
 from claimstance.data import CORPUS_DIR, load_split, read_jsonl, realdev_path
 from claimstance.encoders import encoder_path
 from claimstance.evaluation import evaluate, label_metrics, span_metrics
-from claimstance.inference import ACTOR_MODES, MODELS_DIR, ClaimStanceClassifier
+from claimstance.inference import ACTOR_MODES, MODELS_DIR, ClaimStanceClassifier, resolve_model_dir
 from claimstance.labels import CLAIM_TAG2ID, LABEL2ID, LABELS, TAG2ID
 from claimstance.modeling import ClaimStanceConfig, ClaimStanceModel
 from claimstance.model_card import write_model_card
@@ -183,10 +184,11 @@ def _training_data(config: TrainConfig, tokenizer: Any, train_records: list[dict
         config.teacher, len(train_records), len(recombined), len(written),
     )
     gold_keys = ("labels", "span_tags", "claim_tags")
+    cache = targets_cache(resolve_model_dir(config.teacher), tokenizer, config.max_seq_length)
 
     def with_teacher(texts: list[str], gold: Dataset) -> Dataset:
         rows = []
-        for i, target in enumerate(teacher_targets(teacher, texts, tokenizer, config.max_seq_length)):
+        for i, target in enumerate(teacher_targets(teacher, texts, tokenizer, config.max_seq_length, cache=cache)):
             rows.append({**target, **({k: gold[i][k] for k in gold_keys} if i < len(gold) else no_gold(len(target["input_ids"])))})
         return Dataset.from_list(rows)
 
