@@ -7,7 +7,7 @@ For each model: (a) a naive loop that runs the model once per sentence (timed on
 path (``predict``: length-sorted batches of 32, fp32, parse-checked actors), (c) each faster
 backend. Every variant runs in its own process so that its peak RSS is its own. The corpus is
 the project corpus's sentences (train, dev and test), repeated if needed. A variant slower than
-``--max-seconds`` is timed on the sentences it finished (chunks of 512, in corpus order).
+``--max-seconds`` is timed on the sentences it finished (chunks of 128, in corpus order).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: i
     clf.predict(texts[:64])  # warm-up: loads the parser, first-call overheads
     started = time.perf_counter()
     done = 0
-    step = 1 if naive else 512
+    step = 1 if naive else 128
     while done < len(texts) and time.perf_counter() - started < max_seconds:
         chunk = texts[done : done + step]
         clf.predict(chunk, batch_size=1 if naive else 32)

@@ -53,6 +53,9 @@ def test_parse_finds_subjects_agents_and_according_to():
         ('"I think the deal is dead," said Marta Lindqvist, a union organiser.', "think", "Marta Lindqvist"),
         ("\u201cWe never saw the money,\u201d the mayor told reporters.", "saw", "the mayor"),
         ("I think the deal is dead, the senator told a radio station.", "think", "I"),
+        ("The committee forced the chief executive to admit that no one had been fired.", "admit", "the chief executive"),
+        ("Okafor appeared on television on Monday and began by saying the figures were wrong.", "saying", "Okafor"),
+        ("The minister wants to deny everything.", "deny", "The minister"),
     ]
     docs = attributor.parse([c[0] for c in cases])
     for (text, cue, actor), doc in zip(cases, docs):

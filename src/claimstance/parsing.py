@@ -139,9 +139,18 @@ def _source_of(verb: Token) -> Token | None:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return verb.head
             return child
-    if verb.dep_ in ("conj", "xcomp") and verb.head.tag_.startswith(("VB", "MD")):
-        return _source_of(verb.head)
-    return None
+    governor = verb.head
+    if verb.dep_ == "pcomp" and governor.dep_ == "prep":  # "began by saying": the subject of "began"
+        governor = governor.head
+    elif verb.dep_ != "xcomp" and verb.dep_ != "conj":
+        return None
+    if not governor.tag_.startswith(("VB", "MD")) or governor is verb:
+        return None
+    if verb.dep_ == "xcomp":  # object control: "forced the chief executive to admit"
+        objects = [c for c in governor.children if c.dep_ == "dobj"]
+        if objects:
+            return objects[0]
+    return _source_of(governor)
 
 
 def inside_quote(text: str, index: int) -> bool:
