@@ -56,6 +56,8 @@ def test_parse_finds_subjects_agents_and_according_to():
         ("The committee forced the chief executive to admit that no one had been fired.", "admit", "the chief executive"),
         ("Okafor appeared on television on Monday and began by saying the figures were wrong.", "saying", "Okafor"),
         ("The minister wants to deny everything.", "deny", "The minister"),
+        ("Beijing (AFP) \u2013 Award-winning novelist Mei Tan is not sure the ban will last.", "is not sure", "Award-winning novelist Mei Tan"),
+        ("KYIV, Ukraine (AP) \u2014 Russia denied striking the port.", "denied", "Russia"),
     ]
     docs = attributor.parse([c[0] for c in cases])
     for (text, cue, actor), doc in zip(cases, docs):

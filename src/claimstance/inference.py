@@ -21,7 +21,7 @@ from transformers.utils import logging as hf_logging
 
 from claimstance.actors import PRONOUNS, resolve_document_actors
 from claimstance.modeling import ClaimStanceModel
-from claimstance.parsing import QUOTED_SELF, DependencyAttributor, inside_quote
+from claimstance.parsing import QUOTED_SELF, DependencyAttributor, dateline_end, inside_quote
 from claimstance.records import Claim, SentencePrediction, Span
 from claimstance.segmentation import split_sentences
 from claimstance.spans import TaggedSpan, decode_spans, token_f1, tokenize_with_offsets
@@ -248,6 +248,8 @@ class ClaimStanceClassifier:
 
     def _choose_actor(self, text, offsets, actor_prob, model_actor, cue, doc):  # type: ignore[no-untyped-def]
         model_span = (model_actor.start, model_actor.end) if model_actor else None
+        if model_span is not None and model_span[1] <= dateline_end(text):
+            model_span = None  # the agency or place of a wire dateline is not a source
         if self.actor_mode == "model" or doc is None:
             return model_span
         parse_span = self.attributor.actor_span(doc, (cue.start, cue.end) if cue else None)

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Iterable
 
@@ -67,6 +68,14 @@ DROPPED_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "parataxis", "prep_a
 RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom", "whose"})
 # Pronouns by which a quoted speaker refers to themselves.
 QUOTED_SELF = frozenset({"i", "we", "me", "us"})
+# A wire dateline: a place and an agency in brackets ("Beijing (AFP) -"), or a place in capitals
+# with its country or state ("KYIV, Ukraine -"), or a city of five or more capitals before a long
+# dash ("WASHINGTON --"; not "NATO - ...").
+DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'-]*(?:[ ,]+[A-Z][\w.'-]*){0,4}\s*\((?:AP|AFP|Reuters|UPI|dpa|Xinhua|Bloomberg|CNN|BBC)\)\s*(?:--|[-\u2013\u2014])"
+    r"|[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}, [A-Z][\w.]*(?: [A-Z][\w.]*)?\s*(?:--|[-\u2013\u2014])"
+    r"|(?P<city>[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2})\s*(?:--|[\u2013\u2014]))\s*"
+)
 OPENING_QUOTES, CLOSING_QUOTES = "\u201c\u00ab", "\u201d\u00bb"
 
 
@@ -82,8 +91,9 @@ class DependencyAttributor:
         return spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer", "attribute_ruler"])
 
     def parse(self, texts: Iterable[str], batch_size: int = 256) -> list[Doc]:
-        """Parse sentences (tagger + parser)."""
-        return list(self.nlp.pipe(texts, batch_size=batch_size))
+        """Parse sentences (tagger + parser); a leading dateline is blanked out (offsets kept),
+        so that "Kyiv (AFP) - The minister said" does not make the agency a subject."""
+        return list(self.nlp.pipe((_blank_dateline(t) for t in texts), batch_size=batch_size))
 
     def actor_span(self, doc: Doc, cue: tuple[int, int] | None) -> tuple[int, int] | None:
         """Character span of the source of the stance signalled by ``cue``, or None."""
@@ -166,6 +176,25 @@ def inside_quote(text: str, index: int) -> bool:
     return curly > 0 or before.count('"') % 2 == 1
 
 
+def dateline_end(text: str) -> int:
+    """Where a leading wire dateline ("NEW YORK (AP) -- ", "KYIV, Ukraine \u2014 ") ends, else 0.
+
+    Example:
+        >>> text = "BEIRUT, Lebanon (AP) \u2014 Officials said on Monday that talks had failed."
+        >>> text[dateline_end(text):]
+        'Officials said on Monday that talks had failed.'
+    """
+    match = DATELINE.match(text)
+    if match is None or (match["city"] and len(match["city"].replace(" ", "")) < 5):
+        return 0
+    return match.end()
+
+
+def _blank_dateline(text: str) -> str:
+    end = dateline_end(text)
+    return " " * end + text[end:]
+
+
 def _inside_quote(token: Token) -> bool:
     return inside_quote(token.doc.text, token.idx)
 
@@ -191,7 +220,7 @@ def _phrase(head: Token) -> tuple[int, int]:
     stack = list(head.children)
     while stack:
         child = stack.pop()
-        if child.dep_ in DROPPED_DEPS or (child.dep_ == "appos" and not keep_appositive):
+        if child.is_space or (child.dep_ in DROPPED_DEPS and child.tag_ != "HYPH") or (child.dep_ == "appos" and not keep_appositive):
             continue
         if child.dep_ == "appos" and child.head is head:
             tokens.append(child)
