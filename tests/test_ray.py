@@ -26,3 +26,16 @@ def test_ray_engine_records_equal_local_engine(tmp_path, smoke_model_dir):
     assert code == 1
     combined = "".join(p.read_text() for p in sorted(shards.glob("part-*.jsonl")))
     assert combined == local.read_text()
+
+
+def test_ray_engine_labels_a_corpus_without_bad_records(tmp_path, smoke_model_dir):
+    """No error anywhere: the error column holds no value at all, and must not become NaN."""
+    source = tmp_path / "clean.jsonl"
+    source.write_text("".join(json.dumps({"id": f"d{i}", "text": f"The mayor said road {i} would reopen."}) + "\n" for i in range(20)))
+    local = tmp_path / "local.jsonl"
+    assert main(["label", str(source), "-o", str(local), "--model", str(smoke_model_dir), "--quiet"]) == 0
+    shards = tmp_path / "ray-out"
+    code = main(["label", str(source), "-o", str(shards), "--model", str(smoke_model_dir), "--engine", "ray"])
+    ray.shutdown()
+    assert code == 0
+    assert "".join(p.read_text() for p in sorted(shards.glob("part-*.jsonl"))) == local.read_text()

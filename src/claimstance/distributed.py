@@ -36,7 +36,7 @@ class _Labeller:
         from claimstance.labelling import LabelSummary, label_records
 
         records = [
-            InputRecord(i, t if t is not None and e is None else None, s, e)
+            InputRecord(str(i), None if e else str(t), str(s), str(e) if e else None)
             for i, t, s, e in zip(batch["id"], batch["text"], batch["source"], batch["error"])
         ]
         out: dict[str, list] = {"records": [], "sentences": [], "error": []}
@@ -49,7 +49,11 @@ class _Labeller:
 
 
 def _read_file(row: dict[str, Any], options: ReadOptions) -> list[dict[str, Any]]:
-    return [{"id": r.id, "text": r.text, "source": r.source, "error": r.error} for r in read_inputs([row["path"]], options)]
+    # Strings only: a column of nulls (a file without errors) would reach the labeller as NaN.
+    return [
+        {"id": r.id, "text": r.text if r.error is None else "", "source": r.source, "error": r.error or ""}
+        for r in read_inputs([row["path"]], options)
+    ]
 
 
 def label_with_ray(
