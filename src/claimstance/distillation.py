@@ -70,10 +70,10 @@ def read_distill_texts(pattern: str) -> list[str]:
         >>> len(read_distill_texts("no/such/*.jsonl"))
         0
     """
-    from claimstance.data import read_jsonl
+    from claimstance.data import DATA_DIR, read_jsonl
     from claimstance.segmentation import split_sentences
 
-    root = Path(__file__).resolve().parents[2]
+    root = DATA_DIR.parent
     sentences = []
     for path in sorted(glob.glob(str(root / pattern))) if pattern else []:
         for record in read_jsonl(path):

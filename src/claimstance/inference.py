@@ -99,9 +99,9 @@ class ClaimStanceClassifier:
         elif backend.startswith("onnx"):
             if model_dir is None:
                 raise ValueError("ONNX backends need the model folder (load with from_pretrained)")
-            from claimstance.onnx_backend import OnnxRunner, onnx_path
+            from claimstance.onnx_backend import load_runner
 
-            self.onnx = OnnxRunner(onnx_path(model_dir, model, quantized=backend == "onnx-int8"))
+            self.onnx = load_runner(model_dir, model, quantized=backend == "onnx-int8")
         self.model = model
         self.config = model.config
         self.labels: list[str] = list(self.config.labels)

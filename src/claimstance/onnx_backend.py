@@ -52,34 +52,38 @@ QUANTIZATION = {"per_channel": True, "reduce_range": True, "op_types_to_quantize
 QUANTIZATION_TAG = "dynamic-qint8-per-channel-reduce-range-matmul"
 
 
-def onnx_path(model_dir: Path, model: torch.nn.Module, quantized: bool) -> Path:
-    """The cached ONNX file for a model folder, exported (and quantised) on first use; an int8
-    file made with other quantisation settings is made again."""
+def load_runner(model_dir: Path, model: torch.nn.Module, quantized: bool) -> OnnxRunner:
+    """A session on the model folder's cached ONNX file, exported (and quantised) on first use;
+    an int8 file made with other quantisation settings is made again."""
     fp32 = model_dir / "model.onnx"
     if not fp32.is_file():
         export(model, fp32)
     if not quantized:
-        return fp32
+        return OnnxRunner(fp32)
     int8 = model_dir / "model.int8.onnx"
-    if not int8.is_file() or _metadata(int8).get("quantization") != QUANTIZATION_TAG:
-        import onnx
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    runner = OnnxRunner(int8) if int8.is_file() else None
+    if runner is None or runner.metadata.get("quantization") != QUANTIZATION_TAG:
+        _quantize(fp32, int8)
+        runner = OnnxRunner(int8)
+    return runner
 
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, **QUANTIZATION)
-        proto = onnx.load(str(int8))
-        onnx.helper.set_model_props(proto, {"quantization": QUANTIZATION_TAG})
-        onnx.save(proto, str(int8))
-    return int8
+
+def _quantize(fp32: Path, int8: Path) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, **QUANTIZATION)
+    proto = onnx.load(str(int8))
+    onnx.helper.set_model_props(proto, {"quantization": QUANTIZATION_TAG})
+    onnx.save(proto, str(int8))
 
 
 def _metadata(path: Path) -> dict[str, str]:
-    import onnxruntime as ort
-
-    return dict(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).get_modelmeta().custom_metadata_map)
+    return OnnxRunner(path, threads=1).metadata
 
 
 class OnnxRunner:
-    """Runs the exported model; returns the three logit arrays as torch tensors."""
+    """Runs the exported model; returns the three logit arrays."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         import onnxruntime as ort
@@ -88,6 +92,11 @@ class OnnxRunner:
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The model file's custom metadata (e.g. its quantisation settings)."""
+        return dict(self.session.get_modelmeta().custom_metadata_map)
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> list[np.ndarray]:
         feeds = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}

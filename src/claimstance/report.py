@@ -45,9 +45,13 @@ def group_of(record: dict[str, Any]) -> str:
     return ident.split("/")[-1].split("_")[0] if "/" in ident else "all"
 
 
+def _predict_records(classifier: ClaimStanceClassifier, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in classifier.predict([r["text"] for r in records], batch_size=64)]
+
+
 def evaluate_dataset(classifier: ClaimStanceClassifier, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Metrics, per-group breakdown, confusion matrix and most confident errors for one file."""
-    predictions = [p.to_dict() for p in classifier.predict([r["text"] for r in records], batch_size=64)]
+    predictions = _predict_records(classifier, records)
     metrics = evaluate(records, predictions, bootstrap=BOOTSTRAP_SAMPLES)
     groups: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
@@ -90,7 +94,7 @@ def write_report(
     for other_name in compare:
         other = ClaimStanceClassifier.from_pretrained(other_name, backend=backend)
         for name, records in datasets.items():
-            m = evaluate(records, [p.to_dict() for p in other.predict([r["text"] for r in records], batch_size=64)])
+            m = evaluate(records, _predict_records(other, records))
             results["datasets"][name].setdefault("compared", {})[other.name] = {
                 "macro_f1": m["macro_f1"], "accuracy": m["accuracy"], "lenient_accuracy": m["lenient_accuracy"], "actor_overlap": m["actor"]["overlap"]
             }

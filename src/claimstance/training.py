@@ -178,24 +178,25 @@ def _training_data(config: TrainConfig, tokenizer: Any, train_records: list[dict
     teacher = ClaimStanceClassifier.from_pretrained(config.teacher)
     recombined = augment(train_records, config.augment_copies, config.seed)
     written = read_distill_texts(config.distill_texts)
-    extra = recombined + written
     logger.info(
         "teacher %s labels %d corpus, %d recombined and %d written sentences",
         config.teacher, len(train_records), len(recombined), len(written),
     )
-    gold_keys = ("labels", "span_tags", "claim_tags")
+    train_texts = [r["text"] for r in train_records] + recombined + written
     cache = targets_cache(resolve_model_dir(config.teacher), tokenizer, config.max_seq_length)
+    targets = teacher_targets(teacher, train_texts + [r["text"] for r in dev_records], tokenizer, config.max_seq_length, cache=cache)
+    gold_keys = ("labels", "span_tags", "claim_tags")
 
-    def with_teacher(texts: list[str], gold: Dataset) -> Dataset:
+    def with_teacher(targets: list[dict[str, Any]], gold: Dataset) -> Dataset:
         rows = []
-        for i, target in enumerate(teacher_targets(teacher, texts, tokenizer, config.max_seq_length, cache=cache)):
+        for i, target in enumerate(targets):
             rows.append({**target, **({k: gold[i][k] for k in gold_keys} if i < len(gold) else no_gold(len(target["input_ids"])))})
         return Dataset.from_list(rows)
 
     trainer_class = partial(DistillationTrainer, temperature=config.temperature, alpha=config.distill_alpha)
     return (
-        with_teacher([r["text"] for r in train_records] + extra, train_set),
-        with_teacher([r["text"] for r in dev_records], dev_set),
+        with_teacher(targets[: len(train_texts)], train_set),
+        with_teacher(targets[len(train_texts) :], dev_set),
         DistillationCollator(tokenizer),
         trainer_class,
     )
