@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="distilled")
     parser.add_argument("--backend", default="onnx-int8")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000], help="corpus sizes (sentences) for the local engine")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="corpus sizes (sentences) for the local engine")
     parser.add_argument("--ray-sizes", type=int, nargs="*", default=None, help="corpus sizes for Ray (default: --sizes)")
     parser.add_argument("--ray-workers", type=int, nargs="*", default=[1, 2])
     args = parser.parse_args()

@@ -36,10 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     label.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
     label.add_argument("--backend", default="fp32", choices=BACKENDS, help="inference backend (see README for quality)")
     label.add_argument("--actors", default="combined", choices=ACTOR_MODES, help="actor span source")
+    label.add_argument("--threads", type=int, default=None, help="CPU threads for the model (default: every core; with Ray: the cores of one worker)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--engine", default="local", choices=("local", "ray"), help="local streaming, or Ray Data (-o is then a folder of shards)")
     label.add_argument("--address", default=None, help="Ray cluster address (default: start Ray locally)")
     label.add_argument("--num-workers", type=int, default=1, help="Ray actors, each holding one model copy")
+    label.add_argument("--cpus-per-worker", type=float, default=None, help="CPUs Ray reserves for each actor (default: the cluster's CPUs shared among the actors)")
 
     evaluate = sub.add_parser("evaluate", help="write an evaluation report (HTML, Markdown, JSON)")
     evaluate.add_argument("--model", default=None, help="model folder or name under models/")
@@ -58,7 +60,9 @@ def _label(args: argparse.Namespace) -> int:
     from claimstance.labelling import label_corpus, validate_paths
 
     validate_paths(args.inputs, Path(args.output), args.format)
-    classifier = ClaimStanceClassifier.from_pretrained(args.model, backend=args.backend, actor_mode=args.actors)
+    classifier = ClaimStanceClassifier.from_pretrained(
+        args.model, backend=args.backend, actor_mode=args.actors, num_threads=args.threads
+    )
     summary = label_corpus(
         classifier,
         args.inputs,
@@ -83,7 +87,7 @@ def _label_ray(args: argparse.Namespace) -> int:
     output = Path(args.output)
     counts = label_with_ray(
         args.model, args.inputs, output, _read_options(args), split=not args.no_split, batch_size=args.batch_size, backend=args.backend,
-        address=args.address, num_workers=args.num_workers,
+        actor_mode=args.actors, address=args.address, num_workers=args.num_workers, cpus_per_worker=args.cpus_per_worker, threads=args.threads,
         output_format="parquet" if output.suffix.lower() == ".parquet" else "jsonl",
     )
     print(json.dumps(counts), file=sys.stderr)

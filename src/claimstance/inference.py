@@ -82,6 +82,7 @@ class ClaimStanceClassifier:
         actor_threshold: float = 0.15,
         name: str = "",
         model_dir: Path | None = None,
+        num_threads: int | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: choose from {BACKENDS}")
@@ -92,6 +93,8 @@ class ClaimStanceClassifier:
         self.actor_mode = actor_mode
         self.actor_threshold = actor_threshold
         self.name = name
+        if num_threads:  # else the libraries' default: every core
+            torch.set_num_threads(num_threads)
         model.eval()
         self.onnx = None
         if backend == "int8":
@@ -101,7 +104,7 @@ class ClaimStanceClassifier:
                 raise ValueError("ONNX backends need the model folder (load with from_pretrained)")
             from claimstance.onnx_backend import load_runner
 
-            self.onnx = load_runner(model_dir, model, quantized=backend == "onnx-int8")
+            self.onnx = load_runner(model_dir, model, quantized=backend == "onnx-int8", threads=num_threads)
         self.model = model
         self.config = model.config
         self.labels: list[str] = list(self.config.labels)

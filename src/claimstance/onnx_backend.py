@@ -52,19 +52,19 @@ QUANTIZATION = {"per_channel": True, "reduce_range": True, "op_types_to_quantize
 QUANTIZATION_TAG = "dynamic-qint8-per-channel-reduce-range-matmul"
 
 
-def load_runner(model_dir: Path, model: torch.nn.Module, quantized: bool) -> OnnxRunner:
+def load_runner(model_dir: Path, model: torch.nn.Module, quantized: bool, threads: int | None = None) -> OnnxRunner:
     """A session on the model folder's cached ONNX file, exported (and quantised) on first use;
     an int8 file made with other quantisation settings is made again."""
     fp32 = model_dir / "model.onnx"
     if not fp32.is_file():
         export(model, fp32)
     if not quantized:
-        return OnnxRunner(fp32)
+        return OnnxRunner(fp32, threads)
     int8 = model_dir / "model.int8.onnx"
-    runner = OnnxRunner(int8) if int8.is_file() else None
+    runner = OnnxRunner(int8, threads) if int8.is_file() else None
     if runner is None or runner.metadata.get("quantization") != QUANTIZATION_TAG:
         _quantize(fp32, int8)
-        runner = OnnxRunner(int8)
+        runner = OnnxRunner(int8, threads)
     return runner
 
 
