@@ -115,3 +115,29 @@ def test_int8_onnx_made_with_other_settings_is_quantised_again(smoke_model_dir, 
     assert "quantization" not in _metadata(stale)
     ClaimStanceClassifier.from_pretrained(model_dir, backend="onnx-int8")
     assert _metadata(stale)["quantization"] == QUANTIZATION_TAG
+
+
+def test_onnx_files_follow_weights_retrained_into_the_same_folder(smoke_model_dir, tmp_path):
+    """A model retrained into its folder gets new ONNX files: the cached ones carry the
+    fingerprint of the weights they were exported from."""
+    import shutil
+
+    import torch
+
+    from claimstance.inference import ClaimStanceClassifier, load_model
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(smoke_model_dir, model_dir)
+    text = "The ministry denied that the talks had collapsed."
+    for backend in ("onnx", "onnx-int8"):
+        ClaimStanceClassifier.from_pretrained(model_dir, backend=backend).predict(text)
+    model = load_model(model_dir)
+    with torch.no_grad():
+        model.sentence_head.bias.copy_(torch.tensor([0.0, 0.0, 0.0, 0.0, 8.0]))  # "retrained": always other
+    model.save_pretrained(model_dir)
+    expected = ClaimStanceClassifier.from_pretrained(model_dir).predict(text)
+    assert expected.label == "other"
+    for backend in ("onnx", "onnx-int8"):
+        got = ClaimStanceClassifier.from_pretrained(model_dir, backend=backend).predict(text)
+        assert got.label == expected.label
+        assert abs(got.scores["other"] - expected.scores["other"]) < 0.05

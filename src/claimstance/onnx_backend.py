@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -28,8 +29,9 @@ class _Heads(torch.nn.Module):
         return out.logits, out.span_logits, out.claim_logits
 
 
-def export(model: torch.nn.Module, path: Path) -> Path:
-    """Export to ONNX with dynamic batch and sequence axes (dynamo exporter)."""
+def export(model: torch.nn.Module, path: Path, weights: str = "") -> Path:
+    """Export to ONNX with dynamic batch and sequence axes (dynamo exporter), tagged with the
+    fingerprint of the weights it was made from."""
     ids = torch.ones(2, 16, dtype=torch.long)
     batch, seq = torch.export.Dim("batch", min=1, max=4096), torch.export.Dim("seq", min=2, max=512)
     program = torch.onnx.export(
@@ -42,6 +44,7 @@ def export(model: torch.nn.Module, path: Path) -> Path:
         external_data=False,
     )
     program.save(str(path))
+    _set_metadata(path, {"weights": weights})
     return path
 
 
@@ -52,30 +55,58 @@ QUANTIZATION = {"per_channel": True, "reduce_range": True, "op_types_to_quantize
 QUANTIZATION_TAG = "dynamic-qint8-per-channel-reduce-range-matmul"
 
 
+def weights_fingerprint(model_dir: Path) -> str:
+    """SHA-256 of the folder's ``model.safetensors``: ONNX files made from other weights (a model
+    retrained into the same folder) are stale."""
+    digest = hashlib.sha256()
+    with open(model_dir / "model.safetensors", "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 24), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def load_runner(model_dir: Path, model: torch.nn.Module, quantized: bool, threads: int | None = None) -> OnnxRunner:
     """A session on the model folder's cached ONNX file, exported (and quantised) on first use;
-    an int8 file made with other quantisation settings is made again."""
-    fp32 = model_dir / "model.onnx"
-    if not fp32.is_file():
-        export(model, fp32)
-    if not quantized:
-        return OnnxRunner(fp32, threads)
-    int8 = model_dir / "model.int8.onnx"
-    runner = OnnxRunner(int8, threads) if int8.is_file() else None
-    if runner is None or runner.metadata.get("quantization") != QUANTIZATION_TAG:
-        _quantize(fp32, int8)
-        runner = OnnxRunner(int8, threads)
+    a file made from other weights, or quantised with other settings, is made again."""
+    weights = weights_fingerprint(model_dir)
+    fp32, int8 = model_dir / "model.onnx", model_dir / "model.int8.onnx"
+    if quantized:
+        runner = _current_runner(int8, threads, weights=weights, quantization=QUANTIZATION_TAG)
+        if runner is None:
+            if _current_runner(fp32, 1, weights=weights) is None:
+                export(model, fp32, weights)
+            _quantize(fp32, int8, weights)
+            runner = OnnxRunner(int8, threads)
+        return runner
+    runner = _current_runner(fp32, threads, weights=weights)
+    if runner is None:
+        export(model, fp32, weights)
+        runner = OnnxRunner(fp32, threads)
     return runner
 
 
-def _quantize(fp32: Path, int8: Path) -> None:
-    import onnx
+def _current_runner(path: Path, threads: int | None, **expected: str) -> OnnxRunner | None:
+    """A session on ``path`` if the file exists and its metadata has the expected values."""
+    if not path.is_file():
+        return None
+    runner = OnnxRunner(path, threads)
+    metadata = runner.metadata
+    return runner if all(metadata.get(key) == value for key, value in expected.items()) else None
+
+
+def _quantize(fp32: Path, int8: Path, weights: str) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, **QUANTIZATION)
-    proto = onnx.load(str(int8))
-    onnx.helper.set_model_props(proto, {"quantization": QUANTIZATION_TAG})
-    onnx.save(proto, str(int8))
+    _set_metadata(int8, {"weights": weights, "quantization": QUANTIZATION_TAG})
+
+
+def _set_metadata(path: Path, properties: dict[str, str]) -> None:
+    import onnx
+
+    proto = onnx.load(str(path))
+    onnx.helper.set_model_props(proto, properties)
+    onnx.save(proto, str(path))
 
 
 def _metadata(path: Path) -> dict[str, str]:
