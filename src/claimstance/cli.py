@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     label.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
     label.add_argument("--backend", default="fp32", choices=BACKENDS, help="inference backend (see README for quality)")
     label.add_argument("--actors", default="combined", choices=ACTOR_MODES, help="actor span source")
-    label.add_argument("--threads", type=int, default=None, help="CPU threads for the model (default: every core; with Ray: the cores of one worker)")
+    label.add_argument("--threads", type=int, default=None, help="CPU threads for the model, per actor with --engine ray (default: every core)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--engine", default="local", choices=("local", "ray"), help="local streaming, or Ray Data (-o is then a folder of shards)")
     label.add_argument("--address", default=None, help="Ray cluster address (default: start Ray locally)")

@@ -43,8 +43,8 @@ def export(model: torch.nn.Module, path: Path, weights: str = "") -> Path:
         dynamic_shapes={"input_ids": {0: batch, 1: seq}, "attention_mask": {0: batch, 1: seq}},
         external_data=False,
     )
+    program.model.metadata_props["weights"] = weights  # tagged before the one write
     program.save(str(path))
-    _set_metadata(path, {"weights": weights})
     return path
 
 
@@ -70,18 +70,13 @@ def load_runner(model_dir: Path, model: torch.nn.Module, quantized: bool, thread
     a file made from other weights, or quantised with other settings, is made again."""
     weights = weights_fingerprint(model_dir)
     fp32, int8 = model_dir / "model.onnx", model_dir / "model.int8.onnx"
-    if quantized:
-        runner = _current_runner(int8, threads, weights=weights, quantization=QUANTIZATION_TAG)
-        if runner is None:
-            if _current_runner(fp32, 1, weights=weights) is None:
-                export(model, fp32, weights)
-            _quantize(fp32, int8, weights)
-            runner = OnnxRunner(int8, threads)
-        return runner
-    runner = _current_runner(fp32, threads, weights=weights)
+    if not quantized:
+        return _current_runner(fp32, threads, weights=weights) or OnnxRunner(export(model, fp32, weights), threads)
+    runner = _current_runner(int8, threads, weights=weights, quantization=QUANTIZATION_TAG)
     if runner is None:
-        export(model, fp32, weights)
-        runner = OnnxRunner(fp32, threads)
+        if _current_runner(fp32, 1, weights=weights) is None:
+            export(model, fp32, weights)
+        runner = OnnxRunner(_quantize(fp32, int8, weights), threads)
     return runner
 
 
@@ -94,19 +89,15 @@ def _current_runner(path: Path, threads: int | None, **expected: str) -> OnnxRun
     return runner if all(metadata.get(key) == value for key, value in expected.items()) else None
 
 
-def _quantize(fp32: Path, int8: Path, weights: str) -> None:
+def _quantize(fp32: Path, int8: Path, weights: str) -> Path:
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, **QUANTIZATION)
-    _set_metadata(int8, {"weights": weights, "quantization": QUANTIZATION_TAG})
-
-
-def _set_metadata(path: Path, properties: dict[str, str]) -> None:
-    import onnx
-
-    proto = onnx.load(str(path))
-    onnx.helper.set_model_props(proto, properties)
-    onnx.save(proto, str(path))
+    proto = onnx.load(str(int8))
+    onnx.helper.set_model_props(proto, {"weights": weights, "quantization": QUANTIZATION_TAG})
+    onnx.save(proto, str(int8))
+    return int8
 
 
 def _metadata(path: Path) -> dict[str, str]:

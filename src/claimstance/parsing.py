@@ -152,7 +152,7 @@ def _source_of(verb: Token) -> Token | None:
     governor = verb.head
     if verb.dep_ == "pcomp" and governor.dep_ == "prep":  # "began by saying": the subject of "began"
         governor = governor.head
-    elif verb.dep_ != "xcomp" and verb.dep_ != "conj":
+    elif verb.dep_ not in ("xcomp", "conj"):
         return None
     if not governor.tag_.startswith(("VB", "MD")) or governor is verb:
         return None

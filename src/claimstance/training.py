@@ -187,9 +187,9 @@ def _training_data(config: TrainConfig, tokenizer: Any, train_records: list[dict
     targets = teacher_targets(teacher, train_texts + [r["text"] for r in dev_records], tokenizer, config.max_seq_length, cache=cache)
     gold_keys = ("labels", "span_tags", "claim_tags")
 
-    def with_teacher(targets: list[dict[str, Any]], gold: Dataset) -> Dataset:
+    def with_teacher(soft_targets: list[dict[str, Any]], gold: Dataset) -> Dataset:
         rows = []
-        for i, target in enumerate(targets):
+        for i, target in enumerate(soft_targets):
             rows.append({**target, **({k: gold[i][k] for k in gold_keys} if i < len(gold) else no_gold(len(target["input_ids"])))})
         return Dataset.from_list(rows)
 
