@@ -48,6 +48,8 @@ def test_parse_finds_subjects_agents_and_according_to():
         ("The allegations were denied by the Kremlin and Beijing.", "denied", "the Kremlin and Beijing"),
         ("A senior official who spoke on condition of anonymity said the talks had failed.", "said", "A senior official"),
         ("The talks had failed, according to the ministry.", "according to", "the ministry"),
+        ("According to the ministry, the minister said the talks had failed.", "According to", "the minister"),
+        ("The envoy told her the deal was off, according to an account she gave to a newspaper.", "according to", "The envoy"),
         ("Patricia Smith, mother of two, told reporters the school was closed.", "told reporters", "Patricia Smith"),
         ("Boko Haram, which denied the ceasefire claims, attacked a village.", "denied", "Boko Haram"),
         ('"I think the deal is dead," said Marta Lindqvist, a union organiser.', "think", "Marta Lindqvist"),

@@ -31,7 +31,8 @@ ATTRIBUTION_LEMMAS = frozenset(
     acknowledge agree disagree hint signal caution forecast project anticipate recall recount
     complain protest brand label characterize characterise deem consider conclude determine
     establish corroborate substantiate attest affirm reaffirm reiterate repeat mention observe
-    remark comment announce inform notify advise concede confess""".split()
+    remark comment announce inform notify advise concede confess assure reassure remind boast hope
+    retract overrule""".split()
 )
 IRREGULAR_FORMS = {
     "said": "say", "says": "say", "told": "tell", "thought": "think", "found": "find", "wrote": "write",
@@ -102,6 +103,9 @@ class DependencyAttributor:
             return None
         if anchor.lower_ == "according" or (anchor.lower_ == "to" and anchor.head.lower_ == "according"):
             according = anchor if anchor.lower_ == "according" else anchor.head
+            speaker = _main_clause_speaker(doc)
+            if speaker is not None:  # "According to X, Y said ...": Y speaks (LABELS.md section 5)
+                return _phrase(speaker)
             for prep in according.children:
                 for obj in prep.children:
                     if obj.dep_ == "pobj":
@@ -127,6 +131,14 @@ class DependencyAttributor:
             return verbs[0] if verbs else span.root
         verbs = [t for t in doc if _is_verb(t) and attribution_lemma(t.text)]
         return verbs[0] if verbs else None
+
+
+def _main_clause_speaker(doc: Doc) -> Token | None:
+    """The subject of the sentence's root when the root is an attribution verb ("... said", "told")."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or not _is_verb(root) or not attribution_lemma(root.text):
+        return None
+    return next((c for c in root.children if c.dep_ in SUBJECT_DEPS and c.dep_ != "expl"), None)
 
 
 def _is_verb(token: Token) -> bool:
