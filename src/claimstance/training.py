@@ -57,6 +57,7 @@ class TrainConfig:
 
     name: str = "fast"
     encoder: str = "minilm"
+    encoder_layers: int = 0
     corpus_dir: str = str(CORPUS_DIR)
     output_dir: str = ""
     max_seq_length: int = 128
@@ -219,6 +220,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
 
     model_config = ClaimStanceConfig.for_encoder(
         config.encoder,
+        encoder_layers=config.encoder_layers,
         classifier_dropout=config.classifier_dropout,
         span_loss_weight=config.span_loss_weight,
         claim_loss_weight=config.claim_loss_weight,
