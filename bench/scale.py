@@ -1,7 +1,7 @@
 """How time and memory grow with corpus size, for the local engine and for Ray.
 
     python bench/scale.py [--model distilled] [--backend onnx-int8] --sizes 10000 100000 1000000 \
-        [--ray-sizes 10000 100000] [--ray-workers 1 2]
+        [--ray-sizes 10000 100000] [--local-workers 1 2] [--ray-workers 1 2]
 
 Builds corpora of N sentences by recombining the project corpus's articles (random pairs of
 articles concatenated into new ones, ids unique), labels each with ``claimstance label`` in a
@@ -63,8 +63,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="distilled")
     parser.add_argument("--backend", default="onnx-int8")
+    parser.add_argument("--actors", default="combined", help="actor mode (combined: parse-checked; model: no parse)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="corpus sizes (sentences) for the local engine")
     parser.add_argument("--ray-sizes", type=int, nargs="*", default=None, help="corpus sizes for Ray (default: --sizes)")
+    parser.add_argument("--local-workers", type=int, nargs="*", default=[1, 2], help="worker processes of the local engine")
     parser.add_argument("--ray-workers", type=int, nargs="*", default=[1, 2])
     args = parser.parse_args()
     ray_sizes = args.sizes if args.ray_sizes is None else args.ray_sizes
@@ -73,16 +75,17 @@ def main() -> None:
         for size in sorted(set(args.sizes) | set(ray_sizes)):
             corpus = Path(tmp) / f"corpus-{size}.jsonl"
             documents = build_corpus(corpus, size)
-            engines = [("local", [])] if size in args.sizes else []
+            engines = [(f"local x{n}", ["--num-workers", str(n)]) for n in args.local_workers] if size in args.sizes else []
             if size in ray_sizes:
                 engines += [(f"ray x{n}", ["--engine", "ray", "--num-workers", str(n)]) for n in args.ray_workers]
             for name, extra in engines:
                 out = Path(tmp) / f"out-{size}-{name.replace(' ', '')}"
-                target = out if extra else out.with_suffix(".jsonl")
+                ray = "--engine" in extra
+                target = out if ray else out.with_suffix(".jsonl")
                 command = [sys.executable, "-m", "claimstance.cli", "label", str(corpus), "-o", str(target),
-                           "--model", args.model, "--backend", args.backend, "--quiet", *extra]
+                           "--model", args.model, "--backend", args.backend, "--actors", args.actors, "--quiet", *extra]
                 result = run_measured(command)
-                files = sorted(out.glob("part-*.jsonl")) if extra else [target]
+                files = sorted(out.glob("part-*.jsonl")) if ray else [target]
                 labelled = sum(1 for f in files if f.exists() for _ in open(f))
                 row = {"engine": name, "documents": documents, "sentences": labelled, **result,
                        "sentences_per_second": round(labelled / result["seconds"], 1)}
@@ -90,7 +93,7 @@ def main() -> None:
                 print(json.dumps(row), flush=True)
                 for f in files:
                     f.unlink(missing_ok=True)
-    print(f"\nmodel {args.model}, backend {args.backend}; peak RSS summed over the process tree")
+    print(f"\nmodel {args.model}, backend {args.backend}, actors {args.actors}; peak RSS summed over the process tree")
     print("| engine | sentences | seconds | sentences/s | peak RSS MB |\n|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['engine']} | {r['sentences']} | {r['seconds']} | {r['sentences_per_second']} | {r['peak_rss_mb']} |")

@@ -219,3 +219,17 @@ def test_empty_and_binary_files(tmp_path, smoke_model_dir):
     binary.write_bytes(bytes(range(256)) * 4)
     assert run_label(binary, "-o", out, "--model", smoke_model_dir) == 1
     assert read_jsonl(out) == [{"doc_id": "blob.txt", "error": "binary file (NUL bytes), not text", "source": str(binary)}]
+
+
+def test_worker_processes_give_the_records_of_one_process_in_input_order(tmp_path, smoke_model_dir):
+    path = tmp_path / "many.jsonl"
+    lines = []
+    for i in range(150):  # more than two 64-record buffers, so buffers finish out of order across workers
+        doc = DOCS[i % len(DOCS)]
+        lines.append(json.dumps({"id": f"{doc['id']}{i}", "text": doc["text"]} if i % 50 != 7 else {"id": f"bad{i}", "text": 5}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run_label(path, "-o", one, "--model", smoke_model_dir) == 1
+    assert run_label(path, "-o", two, "--model", smoke_model_dir, "--num-workers", "2", "--threads", "1") == 1
+    assert two.read_bytes() == one.read_bytes()
+    assert [r["doc_id"] for r in read_jsonl(two) if r.get("sent_id", 0) == 0] == [json.loads(line)["id"] for line in lines]

@@ -36,11 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     label.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
     label.add_argument("--backend", default="fp32", choices=BACKENDS, help="inference backend (see README for quality)")
     label.add_argument("--actors", default="combined", choices=ACTOR_MODES, help="actor span source")
-    label.add_argument("--threads", type=int, default=None, help="CPU threads for the model, per actor with --engine ray (default: every core)")
+    label.add_argument("--threads", type=int, default=None, help="CPU threads for the model in each worker (default: every core with one worker and on Ray; the cores shared among local --num-workers)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--engine", default="local", choices=("local", "ray"), help="local streaming, or Ray Data (-o is then a folder of shards)")
     label.add_argument("--address", default=None, help="Ray cluster address (default: start Ray locally)")
-    label.add_argument("--num-workers", type=int, default=1, help="Ray actors, each holding one model copy")
+    label.add_argument("--num-workers", type=int, default=1, help="processes (local engine) or Ray actors, each holding one model copy (default: 1)")
     label.add_argument("--cpus-per-worker", type=float, default=None, help="CPUs Ray reserves for each actor (default: the cluster's CPUs shared among the actors)")
 
     evaluate = sub.add_parser("evaluate", help="write an evaluation report (HTML, Markdown, JSON)")
@@ -72,6 +72,8 @@ def _label(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         resume=args.resume,
         progress=not args.quiet,
+        workers=args.num_workers,
+        threads=args.threads,
     )
     print(json.dumps(summary.to_dict()), file=sys.stderr)
     return EXIT_RECORD_ERRORS if summary.errors else EXIT_OK

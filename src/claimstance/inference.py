@@ -93,6 +93,7 @@ class ClaimStanceClassifier:
         self.actor_mode = actor_mode
         self.actor_threshold = actor_threshold
         self.name = name
+        self.model_dir = model_dir
         if num_threads:  # else the libraries' default: every core
             torch.set_num_threads(num_threads)
         model.eval()
@@ -126,6 +127,21 @@ class ClaimStanceClassifier:
         except Exception as err:
             raise ModelLoadError(f"{path}: could not load the tokenizer ({err})") from None
         return cls(model, tokenizer, name=path.name, model_dir=path, **kwargs)
+
+    def load_options(self) -> dict[str, Any]:
+        """The ``from_pretrained`` arguments that load this classifier again, e.g. in a worker process.
+
+        Example:
+            >>> ClaimStanceClassifier.from_pretrained(**clf.load_options(), num_threads=1)  # doctest: +SKIP
+        """
+        if self.model_dir is None:
+            raise ValueError("this classifier was not loaded from a model folder (use from_pretrained)")
+        return {
+            "name_or_path": str(self.model_dir),
+            "backend": self.backend,
+            "actor_mode": self.actor_mode,
+            "actor_threshold": self.actor_threshold,
+        }
 
     @overload
     def predict(self, texts: str, batch_size: int = ..., show_progress: bool = ...) -> SentencePrediction: ...

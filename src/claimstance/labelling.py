@@ -8,8 +8,11 @@ Example:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -73,8 +76,11 @@ def label_corpus(
     batch_size: int = 32,
     resume: bool = False,
     progress: bool = True,
+    workers: int = 1,
+    threads: int | None = None,
 ) -> LabelSummary:
-    """Label every input record into ``output`` (JSONL, CSV or parquet by extension)."""
+    """Label every input record into ``output`` (JSONL, CSV or parquet by extension), in
+    ``workers`` processes when more than one (each with ``threads`` CPU threads)."""
     output = Path(output)
     validate_paths(inputs, output, options.fmt)
     out_format = output_format(output)
@@ -91,7 +97,9 @@ def label_corpus(
         bar = tqdm(unit=" sent", desc="labelling", smoothing=0.1)
     try:
         stream = _chain(first, records)
-        for record, predictions in label_records(classifier, stream, writer.done, summary, split, batch_size):
+        for record, predictions in label_records(
+            classifier, stream, writer.done, summary, split, batch_size, buffer=64 if workers > 1 else 256, workers=workers, threads=threads
+        ):
             if predictions is None:
                 writer.write_document([error_record(record)])
                 summary.errors += 1
@@ -130,38 +138,91 @@ def label_records(
     split: bool,
     batch_size: int,
     buffer: int = 256,
+    workers: int = 1,
+    threads: int | None = None,
 ) -> Iterator[tuple[InputRecord, list | None]]:
     """(record, predictions or None for an error record), in input order, batching documents.
 
-    Records whose id is in ``done`` (already written by an interrupted run) are skipped."""
-    pending: list[InputRecord] = []
-
-    def flush() -> Iterator[tuple[InputRecord, list | None]]:
-        good = [r for r in pending if r.error is None]
-        if split:
-            labelled = iter(classifier.label_documents(({"id": r.id, "text": r.text} for r in good), batch_size=batch_size))
-        else:
-            labelled = iter([[p] for p in _as_sentences(classifier, good, batch_size)])
+    Records whose id is in ``done`` (already written by an interrupted run) are skipped. With
+    ``workers`` > 1, buffers of records are labelled in that many processes, each holding a copy
+    of the model and using ``threads`` CPU threads (default: the cores shared among them)."""
+    buffers = _buffers(records, done, summary, buffer)
+    if workers > 1:
+        labelled = _label_in_processes(classifier, buffers, split, batch_size, workers, threads)
+    else:
+        labelled = ((pending, _label_buffer(classifier, pending, split, batch_size)) for pending in buffers)
+    for pending, predictions in labelled:
+        documents = iter(predictions)
         for record in pending:
             if record.error is not None:
                 yield record, None
                 continue
-            predictions = next(labelled)
-            if not predictions:
+            document = next(documents)
+            if not document:
                 record.error = "no sentences found in the text"
                 yield record, None
             else:
-                yield record, predictions
+                yield record, document
 
+
+def _buffers(records: Iterable[InputRecord], done: set[str], summary: LabelSummary, size: int) -> Iterator[list[InputRecord]]:
+    pending: list[InputRecord] = []
     for record in records:
         if record.id in done:
             summary.skipped += 1
             continue
         pending.append(record)
-        if len(pending) >= buffer:
-            yield from flush()
+        if len(pending) >= size:
+            yield pending
             pending = []
-    yield from flush()
+    if pending:
+        yield pending
+
+
+def _label_buffer(classifier: ClaimStanceClassifier, records: list[InputRecord], split: bool, batch_size: int) -> list[list]:
+    """Predictions for each record without a read error, in order (one list per document)."""
+    good = [r for r in records if r.error is None]
+    if split:
+        return list(classifier.label_documents(({"id": r.id, "text": r.text} for r in good), batch_size=batch_size))
+    return [[p] for p in _as_sentences(classifier, good, batch_size)]
+
+
+_worker_classifier: ClaimStanceClassifier | None = None
+
+
+def _start_worker(options: dict[str, Any], threads: int) -> None:
+    global _worker_classifier
+    _worker_classifier = ClaimStanceClassifier.from_pretrained(**options, num_threads=threads)
+
+
+def _label_in_worker(records: list[InputRecord], split: bool, batch_size: int) -> list[list]:
+    assert _worker_classifier is not None, "worker started without a model"
+    return _label_buffer(_worker_classifier, records, split, batch_size)
+
+
+def _label_in_processes(
+    classifier: ClaimStanceClassifier,
+    buffers: Iterator[list[InputRecord]],
+    split: bool,
+    batch_size: int,
+    workers: int,
+    threads: int | None,
+) -> Iterator[tuple[list[InputRecord], list[list]]]:
+    """Label buffers in ``workers`` spawned processes, a few buffers ahead, yielding in input order.
+
+    Only ``2 * workers`` buffers are in flight, so memory stays bounded on any input size."""
+    threads = threads or max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")  # forking a process that has run torch threads can deadlock
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(classifier.load_options(), threads)) as pool:
+        in_flight: deque[tuple[list[InputRecord], Future]] = deque()
+        for pending in buffers:
+            in_flight.append((pending, pool.submit(_label_in_worker, pending, split, batch_size)))
+            if len(in_flight) > 2 * workers:
+                done_buffer, future = in_flight.popleft()
+                yield done_buffer, future.result()
+        while in_flight:
+            done_buffer, future = in_flight.popleft()
+            yield done_buffer, future.result()
 
 
 def _as_sentences(classifier: ClaimStanceClassifier, records: list[InputRecord], batch_size: int) -> list:
