@@ -151,8 +151,8 @@ def label_records(
         labelled = _label_in_processes(classifier, buffers, split, batch_size, workers, threads)
     else:
         labelled = ((pending, _label_buffer(classifier, pending, split, batch_size)) for pending in buffers)
-    for pending, predictions in labelled:
-        documents = iter(predictions)
+    for pending, documents in labelled:
+        documents = iter(documents)
         for record in pending:
             if record.error is not None:
                 yield record, None
@@ -179,12 +179,13 @@ def _buffers(records: Iterable[InputRecord], done: set[str], summary: LabelSumma
         yield pending
 
 
-def _label_buffer(classifier: ClaimStanceClassifier, records: list[InputRecord], split: bool, batch_size: int) -> list[list]:
-    """Predictions for each record without a read error, in order (one list per document)."""
+def _label_buffer(classifier: ClaimStanceClassifier, records: list[InputRecord], split: bool, batch_size: int) -> Iterator[list]:
+    """Predictions for each record without a read error, in order (one list per document),
+    yielded as they are labelled so that progress shows within a buffer."""
     good = [r for r in records if r.error is None]
     if split:
-        return list(classifier.label_documents(({"id": r.id, "text": r.text} for r in good), batch_size=batch_size))
-    return [[p] for p in _as_sentences(classifier, good, batch_size)]
+        return classifier.label_documents(({"id": r.id, "text": r.text} for r in good), batch_size=batch_size)
+    return iter([[p] for p in _as_sentences(classifier, good, batch_size)])
 
 
 _worker_classifier: ClaimStanceClassifier | None = None
@@ -197,7 +198,7 @@ def _start_worker(options: dict[str, Any], threads: int) -> None:
 
 def _label_in_worker(records: list[InputRecord], split: bool, batch_size: int) -> list[list]:
     assert _worker_classifier is not None, "worker started without a model"
-    return _label_buffer(_worker_classifier, records, split, batch_size)
+    return list(_label_buffer(_worker_classifier, records, split, batch_size))
 
 
 def _label_in_processes(
@@ -207,7 +208,7 @@ def _label_in_processes(
     batch_size: int,
     workers: int,
     threads: int | None,
-) -> Iterator[tuple[list[InputRecord], list[list]]]:
+) -> Iterator[tuple[list[InputRecord], Iterable[list]]]:
     """Label buffers in ``workers`` spawned processes, a few buffers ahead, yielding in input order.
 
     Only ``2 * workers`` buffers are in flight, so memory stays bounded on any input size."""
