@@ -29,6 +29,7 @@ main_job() {
   build "$MODEL"
   mkdir -p reports
   claimstance label data/sample/articles.jsonl -o reports/sample-labelled.jsonl --model "models/$MODEL"
+  $PYTHON -c "from claimstance.data import ensure_corpus; ensure_corpus()"  # data/corpus is generated
   data=(data/corpus/test.jsonl)
   [ -f ../shared/data/realdev.jsonl ] && data+=(../shared/data/realdev.jsonl)
   claimstance evaluate --model "models/$MODEL" --data "${data[@]}" --out "reports/$MODEL" --baselines

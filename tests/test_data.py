@@ -32,7 +32,7 @@ def corpus() -> dict[str, list[dict]]:
     return {split: load_split(split) for split in SPLITS}
 
 
-def test_committed_corpus_is_the_build_of_the_raw_files(corpus):
+def test_loaded_corpus_is_the_build_of_the_raw_files(corpus):
     built = [r for path in iter_raw_files(RAW_DIR) for r in build_documents(read_jsonl(path))]
     assert [r for split in SPLITS for r in corpus[split]] == [r for split in SPLITS for r in built if r["split"] == split]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -71,10 +70,11 @@ def test_bootstrap_interval_contains_the_point_estimate():
 
 @pytest.fixture(scope="module")
 def report_dir(smoke_model_dir, tmp_path_factory):
+    from claimstance.data import load_split
     from claimstance.report import write_report
 
     data = tmp_path_factory.mktemp("data") / "sample.jsonl"
-    rows = [json.loads(line) for line in open(Path(__file__).resolve().parents[1] / "data" / "corpus" / "test.jsonl")][:40]
+    rows = load_split("test")[:40]
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path_factory.mktemp("report")
     write_report(smoke_model_dir, [data], out, baselines=True, compare=[smoke_model_dir])

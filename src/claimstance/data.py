@@ -160,10 +160,22 @@ def build_corpus(raw_dir: Path = RAW_DIR, corpus_dir: Path = CORPUS_DIR) -> dict
     return sizes
 
 
+def ensure_corpus(raw_dir: Path = RAW_DIR, corpus_dir: Path = CORPUS_DIR) -> None:
+    """Build the corpus splits (generated, not committed) when one is missing or older than an
+    authored file."""
+    splits = [corpus_dir / f"{split}.jsonl" for split in SPLITS]
+    newest_raw = max(path.stat().st_mtime for path in iter_raw_files(raw_dir))
+    if not all(p.is_file() and p.stat().st_mtime >= newest_raw for p in splits):
+        build_corpus(raw_dir, corpus_dir)
+
+
 def load_split(split: str, corpus_dir: str | Path = CORPUS_DIR) -> list[dict[str, Any]]:
-    """The records of one corpus split (``train``, ``dev`` or ``test``)."""
+    """The records of one corpus split (``train``, ``dev`` or ``test``); the project's own
+    corpus is built from ``data/raw`` first if needed."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}: use one of {SPLITS}")
+    if Path(corpus_dir) == CORPUS_DIR:
+        ensure_corpus()
     return read_jsonl(Path(corpus_dir) / f"{split}.jsonl")
 
 
