@@ -152,7 +152,6 @@ def label_records(
     else:
         labelled = ((pending, _label_buffer(classifier, pending, split, batch_size)) for pending in buffers)
     for pending, documents in labelled:
-        documents = iter(documents)
         for record in pending:
             if record.error is not None:
                 yield record, None
@@ -208,10 +207,12 @@ def _label_in_processes(
     batch_size: int,
     workers: int,
     threads: int | None,
-) -> Iterator[tuple[list[InputRecord], Iterable[list]]]:
+) -> Iterator[tuple[list[InputRecord], Iterator[list]]]:
     """Label buffers in ``workers`` spawned processes, a few buffers ahead, yielding in input order.
 
-    Only ``2 * workers`` buffers are in flight, so memory stays bounded on any input size."""
+    Only ``2 * workers`` buffers are in flight, so memory stays bounded on any input size. The
+    workers load the model from ``classifier``'s folder, which this process has already loaded
+    (and, for ONNX backends, exported): spawned workers never race to write the export."""
     threads = threads or max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")  # forking a process that has run torch threads can deadlock
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(classifier.load_options(), threads)) as pool:
@@ -220,10 +221,10 @@ def _label_in_processes(
             in_flight.append((pending, pool.submit(_label_in_worker, pending, split, batch_size)))
             if len(in_flight) > 2 * workers:
                 done_buffer, future = in_flight.popleft()
-                yield done_buffer, future.result()
+                yield done_buffer, iter(future.result())
         while in_flight:
             done_buffer, future = in_flight.popleft()
-            yield done_buffer, future.result()
+            yield done_buffer, iter(future.result())
 
 
 def _as_sentences(classifier: ClaimStanceClassifier, records: list[InputRecord], batch_size: int) -> list:

@@ -134,11 +134,11 @@ class DependencyAttributor:
 
 
 def _main_clause_speaker(doc: Doc) -> Token | None:
-    """The subject of the sentence's root when the root is an attribution verb ("... said", "told")."""
+    """The source (subject or agent) of the sentence's root when the root is an attribution verb."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or not _is_verb(root) or not attribution_lemma(root.text):
         return None
-    return next((c for c in root.children if c.dep_ in SUBJECT_DEPS and c.dep_ != "expl"), None)
+    return _source_of(root)
 
 
 def _is_verb(token: Token) -> bool:
