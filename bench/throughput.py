@@ -2,10 +2,11 @@
 
     python bench/throughput.py --model fast --model accurate [--sentences 5000] [--naive 400]
 
-For each model: (a) a naive loop that runs the model once per sentence (timed on the first
-``--naive`` sentences: the per-sentence rate does not depend on corpus size), (b) the default
-path (``predict``: length-sorted batches of 32, fp32, parse-checked actors), (c) each faster
-backend. Every variant runs in its own process so that its peak RSS is its own. The corpus is
+For each model: (a) a naive loop that runs the model once per sentence in fp32, with
+parse-checked actors and with token-head actors (timed on the first ``--naive`` sentences: the
+per-sentence rate does not depend on corpus size), (b) the default path (``predict``:
+length-sorted batches of 32, with the model's checked serving settings from its
+``inference.json``, else fp32 and parse-checked actors), (c) fp32 and each faster backend. Every variant runs in its own process so that its peak RSS is its own. The corpus is
 the project corpus's sentences (train, dev and test), repeated if needed. A variant slower than
 ``--max-seconds`` is timed on the sentences it finished (chunks of 128, in corpus order).
 """
@@ -20,8 +21,10 @@ import sys
 import time
 
 VARIANTS = (
-    ("naive loop (fp32, 1 sentence a call)", {"backend": "fp32", "naive": True}),
-    ("default path (fp32)", {"backend": "fp32"}),
+    ("naive loop (fp32, parse-checked actors, 1 sentence a call)", {"backend": "fp32", "naive": True}),
+    ("naive loop (fp32, token-head actors, 1 sentence a call)", {"backend": "fp32", "actors": "model", "naive": True}),
+    ("default path", {"backend": None, "actors": None}),
+    ("fp32, parse-checked actors", {"backend": "fp32"}),
     ("bf16 autocast", {"backend": "bf16"}),
     ("int8 dynamic", {"backend": "int8"}),
     ("ONNX Runtime fp32", {"backend": "onnx"}),
@@ -37,7 +40,7 @@ def corpus(n: int) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
-def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: int, naive_limit: int, max_seconds: float, skip_realdev: bool = False) -> dict:
+def run_variant(model: str, backend: str | None, actors: str | None, naive: bool, sentences: int, naive_limit: int, max_seconds: float, skip_realdev: bool = False) -> dict:
     import torch
 
     from claimstance.data import read_jsonl, realdev_path
@@ -56,7 +59,7 @@ def run_variant(model: str, backend: str, actors: str, naive: bool, sentences: i
         clf.predict(chunk, batch_size=1 if naive else 32)
         done += len(chunk)
     seconds = time.perf_counter() - started
-    result = {"sentences": done, "seconds": round(seconds, 2), "sentences_per_second": round(done / seconds, 1)}
+    result = {"serving": f"{clf.backend}, {clf.actor_mode} actors", "sentences": done, "seconds": round(seconds, 2), "sentences_per_second": round(done / seconds, 1)}
     path = realdev_path()
     if path is not None and not naive and not skip_realdev:
         gold = read_jsonl(path)
@@ -95,10 +98,17 @@ def main() -> None:
             results.append(row)
             print(json.dumps(row), flush=True)
     print()
-    print("| model | variant | sentences/s | peak RSS MB | realdev macro-F1 | realdev actor overlap |")
-    print("|---|---|---|---|---|---|")
+    print("| model | variant | serving | sentences/s | peak RSS MB | realdev macro-F1 | realdev actor overlap |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['model']} | {r['variant']} | {r['sentences_per_second']} | {r['peak_rss_mb']} | {r.get('realdev_macro_f1', '–')} | {r.get('realdev_actor_overlap', '–')} |")
+        print(f"| {r['model']} | {r['variant']} | {r['serving']} | {r['sentences_per_second']} | {r['peak_rss_mb']} | {r.get('realdev_macro_f1', '–')} | {r.get('realdev_actor_overlap', '–')} |")
+    print()
+    for model in dict.fromkeys(r["model"] for r in results):
+        rates = {r["variant"]: r["sentences_per_second"] for r in results if r["model"] == model}
+        default = rates.get("default path")
+        for name, rate in rates.items():
+            if name.startswith("naive") and default:
+                print(f"{model}: default path / {name}: {default / rate:.2f}x")
 
 
 if __name__ == "__main__":

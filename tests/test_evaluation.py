@@ -92,7 +92,7 @@ def test_report_files_agree(report_dir, smoke_model_dir):
     assert {"rules", "tfidf_logreg"} <= set(sample["baselines"])
     compared = sample["compared"][smoke_model_dir.name]  # the same model, compared with itself
     assert (compared["macro_f1"], compared["actor_overlap"]) == (m["macro_f1"], m["actor"]["overlap"])
-    assert f"<td>claimstance `{smoke_model_dir.name}`</td>" in html
+    assert f"<td>claimstance `{smoke_model_dir.name}` (fp32, combined actors)</td>" in html
     assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) == 2
     assert "http://" not in html and "https://" not in html
     assert len(sample["confident_errors"]) <= 20

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_smoke_run_leaves_a_complete_model_directory(smoke_model_dir):
-    for name in ("model.safetensors", "config.json", "tokenizer.json", "training_args.json", "metrics.json", "README.md"):
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "training_args.json", "metrics.json", "README.md", "inference.json"):
         assert (smoke_model_dir / name).is_file(), name
     assert not (smoke_model_dir / "checkpoints").exists()
     metrics = json.loads((smoke_model_dir / "metrics.json").read_text())
@@ -84,3 +84,37 @@ def test_teacher_targets_are_cached_and_identical(tmp_path, smoke_model_dir):
 
     teacher.model = no_teacher
     assert teacher_targets(teacher, texts[::-1], student_tokenizer, 32, cache=cache) == first[::-1]
+
+
+def _linked_copy(model_dir: Path, target: Path) -> Path:
+    target.mkdir()
+    for path in model_dir.iterdir():
+        if path.is_file() and path.name != "inference.json":
+            (target / path.name).symlink_to(path)
+    return target
+
+
+def test_a_model_serves_with_its_checked_settings_unless_told_otherwise(tmp_path, smoke_model_dir):
+    from claimstance.inference import ClaimStanceClassifier
+
+    assert json.loads((smoke_model_dir / "inference.json").read_text())["actor_mode"] == "combined"
+    model_dir = _linked_copy(smoke_model_dir, tmp_path / "model")
+    (model_dir / "inference.json").write_text(json.dumps({"backend": "fp32", "actor_mode": "model"}))
+    assert ClaimStanceClassifier.from_pretrained(model_dir).actor_mode == "model"
+    assert ClaimStanceClassifier.from_pretrained(model_dir, actor_mode="parse").actor_mode == "parse"
+
+
+def test_serving_settings_become_defaults_only_within_tolerance(tmp_path, smoke_model_dir):
+    from claimstance.inference import inference_defaults
+    from claimstance.training import check_serving
+
+    model_dir = _linked_copy(smoke_model_dir, tmp_path / "model")
+    config = TrainConfig.from_yaml(ROOT / "configs" / "smoke.yaml", inference_actors="model")
+    dev = load_split("dev")[:16]
+    unbeatable = {"dev": {"macro_f1": 2.0, "actor": {"overlap": 2.0}}}
+    check = check_serving(model_dir, config, {"dev": dev}, unbeatable)
+    assert not check["accepted"] and inference_defaults(model_dir) == {"backend": "fp32", "actor_mode": "combined"}
+    assert check["sets"]["dev"]["reference_macro_f1"] == 2.0
+    beaten = {"dev": {"macro_f1": -1.0, "actor": {"overlap": -1.0}}}
+    assert check_serving(model_dir, config, {"dev": dev}, beaten)["accepted"]
+    assert inference_defaults(model_dir) == {"backend": "fp32", "actor_mode": "model"}

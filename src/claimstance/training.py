@@ -42,7 +42,7 @@ from claimstance.distillation import (
 from claimstance.data import CORPUS_DIR, load_split, read_jsonl, realdev_path
 from claimstance.encoders import encoder_path
 from claimstance.evaluation import evaluate, label_metrics, span_metrics
-from claimstance.inference import ACTOR_MODES, MODELS_DIR, ClaimStanceClassifier, resolve_model_dir
+from claimstance.inference import ACTOR_MODES, BACKENDS, INFERENCE_FILE, MODELS_DIR, ClaimStanceClassifier, resolve_model_dir
 from claimstance.labels import CLAIM_TAG2ID, LABEL2ID, LABELS, TAG2ID
 from claimstance.modeling import ClaimStanceConfig, ClaimStanceModel
 from claimstance.model_card import write_model_card
@@ -77,12 +77,20 @@ class TrainConfig:
     distill_alpha: float = 0.5
     augment_copies: int = 1
     distill_texts: str = ""
+    inference_backend: str = "fp32"
+    inference_actors: str = "combined"
     max_train_samples: int = 0
     max_eval_samples: int = 0
     eval_train_samples: int = 1000
     eval_realdev: bool = True
     baselines: bool = True
     threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.inference_backend not in BACKENDS:
+            raise ValueError(f"inference_backend {self.inference_backend!r}: choose from {BACKENDS}")
+        if self.inference_actors not in ACTOR_MODES:
+            raise ValueError(f"inference_actors {self.inference_actors!r}: choose from {ACTOR_MODES}")
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> "TrainConfig":
@@ -176,7 +184,7 @@ def _training_data(config: TrainConfig, tokenizer: Any, train_records: list[dict
     dev_set = build_features(dev_records, tokenizer, config.max_seq_length)
     if not config.teacher:
         return train_set, dev_set, JointCollator(tokenizer), Trainer
-    teacher = ClaimStanceClassifier.from_pretrained(config.teacher)
+    teacher = ClaimStanceClassifier.from_pretrained(config.teacher, **REFERENCE_SERVING)
     recombined = augment(train_records, config.augment_copies, config.seed)
     written = read_distill_texts(config.distill_texts)
     logger.info(
@@ -277,6 +285,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     train_seconds = time.perf_counter() - started
 
     out.mkdir(parents=True, exist_ok=True)
+    (out / INFERENCE_FILE).unlink(missing_ok=True)  # an earlier build's serving check is void
     trainer.model.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     shutil.rmtree(checkpoints, ignore_errors=True)
@@ -328,7 +337,7 @@ def measure(
 ) -> dict[str, Any]:
     """Score the saved model (as users load it) and the baselines on every split
     (train: its first ``eval_train_samples`` sentences, a sanity check of fit)."""
-    classifier = ClaimStanceClassifier.from_pretrained(model_dir)
+    classifier = ClaimStanceClassifier.from_pretrained(model_dir, **REFERENCE_SERVING)
     splits = {"train": _limit(train_records, config.eval_train_samples), "dev": dev_records, "test": test_records}
     realdev = realdev_path()
     if config.eval_realdev and realdev is not None:
@@ -338,6 +347,47 @@ def measure(
         predictions = classifier.predict([r["text"] for r in records], batch_size=64)
         metrics["model"][split] = evaluate(records, [p.to_dict() for p in predictions])
     metrics["actor_variants"] = actor_variants(classifier, {k: v for k, v in splits.items() if k in ("dev", "realdev")})
+    metrics["serving"] = check_serving(model_dir, config, {k: v for k, v in splits.items() if k in ("dev", "realdev")}, metrics["model"])
     if config.baselines:
         metrics["baselines"] = run_baselines(train_records, {k: v for k, v in splits.items() if k != "train"})
     return metrics
+
+
+# The settings every model is measured with, and serves with unless a checked config says otherwise.
+REFERENCE_SERVING = {"backend": "fp32", "actor_mode": "combined"}
+# How much macro-F1 and actor overlap other serving settings may lose, on each checked set, to
+# become a model's default.
+SERVING_TOLERANCE = 0.01
+
+
+def check_serving(model_dir: Path, config: TrainConfig, splits: dict[str, list[dict]], reference: dict[str, Any]) -> dict[str, Any]:
+    """Score the config's serving settings (``inference_backend``, ``inference_actors``) on each
+    set against the reference settings' ``reference`` metrics; write the settings to the model's
+    ``inference.json`` as its defaults if they lose at most ``SERVING_TOLERANCE`` of macro-F1 and
+    of actor overlap on every set, else write the reference settings. Returns the check.
+
+    Example:
+        >>> check_serving(out, TrainConfig(inference_backend="onnx-int8"), {"dev": dev}, metrics["model"])["chosen"]  # doctest: +SKIP
+        {'backend': 'onnx-int8', 'actor_mode': 'combined'}
+    """
+    candidate = {"backend": config.inference_backend, "actor_mode": config.inference_actors}
+    check: dict[str, Any] = {"candidate": candidate, "tolerance": SERVING_TOLERANCE, "sets": {}}
+    accepted = True
+    if candidate != REFERENCE_SERVING:
+        classifier = ClaimStanceClassifier.from_pretrained(model_dir, **candidate)
+        for split, records in splits.items():
+            predictions = classifier.predict([r["text"] for r in records], batch_size=64)
+            metrics = evaluate(records, [p.to_dict() for p in predictions])
+            row = {
+                "macro_f1": metrics["macro_f1"], "reference_macro_f1": reference[split]["macro_f1"],
+                "actor_overlap": metrics["actor"]["overlap"], "reference_actor_overlap": reference[split]["actor"]["overlap"],
+            }
+            accepted &= row["macro_f1"] >= row["reference_macro_f1"] - SERVING_TOLERANCE
+            accepted &= row["actor_overlap"] >= row["reference_actor_overlap"] - SERVING_TOLERANCE
+            check["sets"][split] = row
+    chosen = candidate if accepted else dict(REFERENCE_SERVING)
+    if not accepted:
+        logger.warning("serving settings %s lose more than %.2f against %s; the model serves with the latter", candidate, SERVING_TOLERANCE, REFERENCE_SERVING)
+    check.update(accepted=accepted, chosen=chosen)
+    (model_dir / INFERENCE_FILE).write_text(json.dumps({**chosen, "check": check}, indent=2) + "\n")
+    return check
