@@ -55,7 +55,7 @@ def _serving(metrics: dict[str, Any]) -> str:
     chosen = check["chosen"]
     text = f"backend `{chosen['backend']}`, actors `{chosen['actor_mode']}` (`inference.json`; override with `--backend`/`--actors`)."
     if check["sets"]:
-        verdict = "kept" if check["accepted"] else "rejected, so the model serves with fp32 and `combined` actors"
+        verdict = "kept" if check["accepted"] else f"rejected ({check.get('reason', 'a set lost too much')}), so the model serves with fp32 and `combined` actors"
         rows = ", ".join(
             f"{split} macro-F1 {_fmt(r['macro_f1'])} (fp32 {_fmt(r['reference_macro_f1'])}), actor overlap "
             f"{_fmt(r['actor_overlap'])} ({_fmt(r['reference_actor_overlap'])})"
