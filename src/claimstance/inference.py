@@ -32,6 +32,8 @@ BACKENDS = ("fp32", "bf16", "int8", "onnx", "onnx-int8")
 ACTOR_MODES = ("combined", "model", "parse")
 # A model folder's checked serving settings, written by training (see ``inference_defaults``).
 INFERENCE_FILE = "inference.json"
+# The settings every model is measured with, and serves with unless its inference.json says otherwise.
+REFERENCE_SERVING = {"backend": "fp32", "actor_mode": "combined"}
 
 
 class ModelLoadError(RuntimeError):
@@ -81,7 +83,7 @@ def inference_defaults(model_dir: Path) -> dict[str, str]:
         >>> inference_defaults(Path("no/such/model"))
         {'backend': 'fp32', 'actor_mode': 'combined'}
     """
-    defaults = {"backend": "fp32", "actor_mode": "combined"}
+    defaults = dict(REFERENCE_SERVING)
     path = model_dir / INFERENCE_FILE
     if path.is_file():
         try:

@@ -42,7 +42,9 @@ from claimstance.distillation import (
 from claimstance.data import CORPUS_DIR, load_split, read_jsonl, realdev_path
 from claimstance.encoders import encoder_path
 from claimstance.evaluation import evaluate, label_metrics, span_metrics
-from claimstance.inference import ACTOR_MODES, BACKENDS, INFERENCE_FILE, MODELS_DIR, ClaimStanceClassifier, resolve_model_dir
+from claimstance.inference import (
+    ACTOR_MODES, BACKENDS, INFERENCE_FILE, MODELS_DIR, REFERENCE_SERVING, ClaimStanceClassifier, resolve_model_dir,
+)
 from claimstance.labels import CLAIM_TAG2ID, LABEL2ID, LABELS, TAG2ID
 from claimstance.modeling import ClaimStanceConfig, ClaimStanceModel
 from claimstance.model_card import write_model_card
@@ -346,15 +348,14 @@ def measure(
     for split, records in splits.items():
         predictions = classifier.predict([r["text"] for r in records], batch_size=64)
         metrics["model"][split] = evaluate(records, [p.to_dict() for p in predictions])
-    metrics["actor_variants"] = actor_variants(classifier, {k: v for k, v in splits.items() if k in ("dev", "realdev")})
-    metrics["serving"] = check_serving(model_dir, config, {k: v for k, v in splits.items() if k in ("dev", "realdev")}, metrics["model"])
+    checked = {k: v for k, v in splits.items() if k in ("dev", "realdev")}
+    metrics["actor_variants"] = actor_variants(classifier, checked)
+    metrics["serving"] = check_serving(model_dir, config, checked, metrics["model"])
     if config.baselines:
         metrics["baselines"] = run_baselines(train_records, {k: v for k, v in splits.items() if k != "train"})
     return metrics
 
 
-# The settings every model is measured with, and serves with unless a checked config says otherwise.
-REFERENCE_SERVING = {"backend": "fp32", "actor_mode": "combined"}
 # How much macro-F1 and actor overlap other serving settings may lose, on each checked set, to
 # become a model's default.
 SERVING_TOLERANCE = 0.01
@@ -393,7 +394,7 @@ def check_serving(model_dir: Path, config: TrainConfig, splits: dict[str, list[d
         elif not accepted:
             check["reason"] = f"more than {SERVING_TOLERANCE} lost on a checked set"
     chosen = candidate if accepted else dict(REFERENCE_SERVING)
-    if not accepted and "reason" in check:
+    if "reason" in check:
         logger.warning("serving settings %s not accepted (%s); the model serves with %s", candidate, check["reason"], REFERENCE_SERVING)
     check.update(accepted=accepted, chosen=chosen)
     (model_dir / INFERENCE_FILE).write_text(json.dumps({**chosen, "check": check}, indent=2) + "\n")
