@@ -86,6 +86,18 @@ def test_backends_load_and_agree_with_fp32_on_scores(classifier, smoke_model_dir
         assert all(abs(a[k] - b[k]) < 0.25 for a, b in zip(reference, scores) for k in a), backend
 
 
+def test_int8_results_do_not_depend_on_the_batch(smoke_model_dir):
+    """Dynamic int8 scales activations per input tensor: each sentence must run alone, so that
+    re-running a corpus with another batch size (or the API beside the CLI) gives the same records."""
+    from claimstance.inference import ClaimStanceClassifier
+
+    for backend in ("int8", "onnx-int8"):
+        clf = ClaimStanceClassifier.from_pretrained(smoke_model_dir, backend=backend)
+        alone = [clf.predict(text).to_dict() for text in SENTENCES]
+        for batch_size in (2, 4):
+            assert [p.to_dict() for p in clf.predict(SENTENCES, batch_size=batch_size)] == alone, (backend, batch_size)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200).filter(str.strip))
 def test_any_text_gives_a_well_formed_record(classifier, text):

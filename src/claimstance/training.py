@@ -379,7 +379,6 @@ def check_serving(model_dir: Path, config: TrainConfig, splits: dict[str, list[d
     if candidate != REFERENCE_SERVING:
         classifier = ClaimStanceClassifier.from_pretrained(model_dir, **candidate)
         for split, records in splits.items():
-            # the serving batch size: int8 activation scales are per batch, so results depend on it
             predictions = classifier.predict([r["text"] for r in records])
             metrics = evaluate(records, [p.to_dict() for p in predictions])
             row = {
