@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from claimstance.data import load_split
 from claimstance.training import TrainConfig, train
 
@@ -109,14 +111,18 @@ def test_serving_settings_become_defaults_only_within_tolerance(tmp_path, smoke_
     from claimstance.training import check_serving
 
     model_dir = _linked_copy(smoke_model_dir, tmp_path / "model")
-    config = TrainConfig.from_yaml(ROOT / "configs" / "smoke.yaml", inference_actors="model")
+    config = TrainConfig.from_yaml(ROOT / "configs" / "smoke.yaml", serving_candidates=["bf16/model", "fp32/model"])
     dev = load_split("dev")[:16]
     sets = {"dev": dev, "realdev": dev[:8]}  # stands in for the real-news set
     unbeatable = {name: {"macro_f1": 2.0, "actor": {"overlap": 2.0}} for name in sets}
     check = check_serving(model_dir, config, sets, unbeatable)
-    assert not check["accepted"] and inference_defaults(model_dir) == {"backend": "fp32", "actor_mode": "combined"}
-    assert check["sets"]["dev"]["reference_macro_f1"] == 2.0
+    assert [v["accepted"] for v in check["candidates"]] == [False, False]  # each candidate tried, in order
+    assert inference_defaults(model_dir) == {"backend": "fp32", "actor_mode": "combined"}
+    assert check["candidates"][1]["sets"]["dev"]["reference_macro_f1"] == 2.0
     beaten = {name: {"macro_f1": -1.0, "actor": {"overlap": -1.0}} for name in sets}
-    assert not check_serving(model_dir, config, {"dev": dev}, beaten)["accepted"]  # written text alone does not decide
-    assert check_serving(model_dir, config, sets, beaten)["accepted"]
-    assert inference_defaults(model_dir) == {"backend": "fp32", "actor_mode": "model"}
+    assert not check_serving(model_dir, config, {"dev": dev}, beaten)["candidates"][0]["accepted"]  # written text alone does not decide
+    check = check_serving(model_dir, config, sets, beaten)
+    assert len(check["candidates"]) == 1 and check["candidates"][0]["accepted"]  # the first that holds wins
+    assert inference_defaults(model_dir) == {"backend": "bf16", "actor_mode": "model"}
+    with pytest.raises(ValueError, match="serving setting"):
+        TrainConfig(serving_candidates=["onnx-int8"])

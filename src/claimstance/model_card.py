@@ -54,15 +54,16 @@ def _serving(metrics: dict[str, Any]) -> str:
         return "fp32, actors from the token head checked against the dependency parse (`combined`)."
     chosen = check["chosen"]
     text = f"backend `{chosen['backend']}`, actors `{chosen['actor_mode']}` (`inference.json`; override with `--backend`/`--actors`)."
-    if check["sets"]:
-        verdict = "kept" if check["accepted"] else f"rejected ({check.get('reason', 'a set lost too much')}), so the model serves with fp32 and `combined` actors"
+    for verdict in check.get("candidates", []):
+        candidate = verdict["candidate"]
+        outcome = "kept" if verdict["accepted"] else f"rejected ({verdict.get('reason', 'a set lost too much')})"
         rows = ", ".join(
             f"{split} macro-F1 {_fmt(r['macro_f1'])} (fp32 {_fmt(r['reference_macro_f1'])}), actor overlap "
             f"{_fmt(r['actor_overlap'])} ({_fmt(r['reference_actor_overlap'])})"
-            for split, r in check["sets"].items()
+            for split, r in verdict["sets"].items()
         )
-        text += (f" The configured `{check['candidate']['backend']}` / `{check['candidate']['actor_mode']}` was checked against "
-                 f"fp32 with `combined` actors (tolerance {check['tolerance']}) and {verdict}: {rows}.")
+        text += (f" `{candidate['backend']}` / `{candidate['actor_mode']}` was checked against fp32 with `combined` "
+                 f"actors (tolerance {check['tolerance']}) and {outcome}: {rows}.")
     return text
 
 
