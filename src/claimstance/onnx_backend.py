@@ -79,19 +79,20 @@ def load_runner(model_dir: Path, model: torch.nn.Module, quantized: bool, thread
     fp32, int8 = model_dir / "model.onnx", model_dir / "model.int8.onnx"
     if not quantized:
         return _current_runner(fp32, threads, weights=weights) or OnnxRunner(export(model, fp32, weights), threads)
-    runner = _current_runner(int8, threads, weights=weights, quantization=QUANTIZATION_TAG)
+    # int8 runs one sentence at a time (its activation scales are per input; see run_each)
+    runner = _current_runner(int8, threads, per_sentence=True, weights=weights, quantization=QUANTIZATION_TAG)
     if runner is None:
         if _current_runner(fp32, 1, weights=weights) is None:
             export(model, fp32, weights)
-        runner = OnnxRunner(_quantize(fp32, int8, weights), threads)
+        runner = OnnxRunner(_quantize(fp32, int8, weights), threads, per_sentence=True)
     return runner
 
 
-def _current_runner(path: Path, threads: int | None, **expected: str) -> OnnxRunner | None:
+def _current_runner(path: Path, threads: int | None, per_sentence: bool = False, **expected: str) -> OnnxRunner | None:
     """A session on ``path`` if the file exists and its metadata has the expected values."""
     if not path.is_file():
         return None
-    runner = OnnxRunner(path, threads)
+    runner = OnnxRunner(path, threads, per_sentence)
     metadata = runner.metadata
     return runner if all(metadata.get(key) == value for key, value in expected.items()) else None
 
@@ -115,29 +116,19 @@ def _metadata(path: Path) -> dict[str, str]:
 
 
 class OnnxRunner:
-    """Runs the exported model; returns the three logit arrays. ``run_each`` runs single
-    sentences concurrently, one per thread, on a session that computes each on one thread
+    """Runs the exported model; returns the three logit arrays. With ``per_sentence`` the session
+    computes on one thread and ``run_each`` runs single sentences concurrently, one per thread
     (single sentences keep few threads busy: `fast` int8 ran 478 sentences/s on one session with
     two threads, 570 on two concurrent calls with one thread each)."""
 
-    def __init__(self, path: Path, threads: int | None = None) -> None:
+    def __init__(self, path: Path, threads: int | None = None, per_sentence: bool = False) -> None:
         import onnxruntime as ort
 
         self.threads = threads or os.cpu_count() or 1
-        self.path = path
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = 1 if per_sentence else self.threads
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-    @cached_property
-    def _single_thread_session(self):  # noqa: ANN202 - onnxruntime.InferenceSession
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
     @cached_property
     def _pool(self) -> ThreadPoolExecutor:
@@ -145,10 +136,9 @@ class OnnxRunner:
 
     def run_each(self, rows: list[tuple[np.ndarray, np.ndarray]]) -> list[list[np.ndarray]]:
         """The logits of each ``(input_ids, attention_mask)`` row batch, computed concurrently."""
-        session = self._single_thread_session
         if self.threads == 1:
-            return [self._run(session, *row) for row in rows]
-        return list(self._pool.map(lambda row: self._run(session, *row), rows))
+            return [self(*row) for row in rows]
+        return list(self._pool.map(lambda row: self(*row), rows))
 
     @property
     def metadata(self) -> dict[str, str]:
@@ -156,9 +146,5 @@ class OnnxRunner:
         return dict(self.session.get_modelmeta().custom_metadata_map)
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> list[np.ndarray]:
-        return self._run(self.session, input_ids, attention_mask)
-
-    @staticmethod
-    def _run(session, input_ids: np.ndarray, attention_mask: np.ndarray) -> list[np.ndarray]:  # noqa: ANN001
         feeds = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
-        return session.run(list(OUTPUT_NAMES), feeds)
+        return self.session.run(list(OUTPUT_NAMES), feeds)

@@ -397,6 +397,8 @@ def check_serving(model_dir: Path, config: TrainConfig, splits: dict[str, list[d
             chosen = candidate
             break
         logger.warning("serving settings %s not accepted (%s)", candidate, verdict["reason"])
+        if "realdev" not in splits:
+            break  # every later candidate would be refused for the same reason
     check["chosen"] = chosen
     (model_dir / INFERENCE_FILE).write_text(json.dumps({**chosen, "check": check}, indent=2) + "\n")
     return check
